@@ -1,0 +1,251 @@
+"""The lab: the battery's one way to drive an adapter, writing evidence as it goes.
+
+Design: tests never call the adapter directly. The lab names every handle
+(contexts X1.., connections C1.., sessions S1..), logs each call as a step,
+moves bytes between the two ends of a handshake in memory, and observes the
+wire itself: a full handshake carries the server's leaf certificate, a resumed
+one does not, so "did it resume" is known for every adapter, whether or not
+the library reports it (the certificate is made large on purpose; see
+``_credentials``). The library's own reuse flag is a capability, and the
+``reused-flag`` clause checks it against the wire.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+from typing import Any, Callable
+
+from ._capabilities import Capability
+from ._configs import ProtocolConfig, Side
+from ._contract import Adapter, Credentials
+from ._errors import HandshakeFailed, NotObservable
+from ._evidence import Evidence
+
+__all__ = ["Handshake", "Lab"]
+
+#: Rounds of byte exchange before a handshake is declared stuck.
+MAX_ROUNDS = 20
+SERVER_HELLO_DATA = b"from-server"
+CLIENT_HELLO_DATA = b"from-client"
+
+
+@dataclasses.dataclass
+class Handshake:
+    """A finished handshake between two connections, with what crossed the wire."""
+
+    client: Any
+    server: Any
+    #: Bytes the server sent, from its first flight to the end of the data exchange.
+    server_bytes: int
+    client_bytes: int
+    #: The DER length of the server's leaf certificate.
+    leaf_der_length: int
+
+    @property
+    def resumed_on_wire(self) -> bool:
+        """A full handshake sends the leaf certificate; fewer bytes than that mean resumption."""
+        return self.server_bytes < self.leaf_der_length
+
+    def describe(self) -> str:
+        kind = "resumed" if self.resumed_on_wire else "full"
+        return (
+            f"{kind} on the wire: the server sent {self.server_bytes} bytes "
+            f"(the leaf certificate alone is {self.leaf_der_length})"
+        )
+
+
+class Lab:
+    """Drives one adapter for one test and keeps the evidence."""
+
+    def __init__(self, adapter: Adapter, credentials: Credentials, evidence: Evidence) -> None:
+        self.adapter = adapter
+        self.credentials = credentials
+        self.evidence = evidence
+        self._labels: dict[int, str] = {}
+        self._keep: list[Any] = []  # labelled handles stay alive so ids are not reused
+        self._counters: dict[str, int] = {}
+
+    # -- capabilities ------------------------------------------------------------
+    def can(self, capability: Capability) -> bool:
+        return capability in self.adapter.capabilities
+
+    def need(self, *capabilities: Capability, why: str) -> None:
+        """End the test as not-observable unless the adapter has every capability."""
+        for capability in capabilities:
+            if capability not in self.adapter.capabilities:
+                raise NotObservable(
+                    f"adapter {self.adapter.name!r} lacks capability {capability.value!r} "
+                    f"({capability.meaning}), needed to observe {why}"
+                )
+
+    # -- naming ------------------------------------------------------------------
+    def label(self, handle: Any) -> str:
+        return self._labels.get(id(handle), "?") if handle is not None else "no session"
+
+    def _name(self, handle: Any, prefix: str) -> str:
+        number = self._counters.get(prefix, 0) + 1
+        self._counters[prefix] = number
+        label = f"{prefix}{number}"
+        self._labels[id(handle)] = label
+        return label
+
+    # -- contexts and connections ------------------------------------------------
+    def context(self, side: Side, config: ProtocolConfig) -> Any:
+        context = self.adapter.make_context(side, config, self.credentials)
+        label = self._name(context, "X")
+        self.evidence.did(f"made {side.value} context {label} ({config.id})")
+        return context
+
+    def server(self, config: ProtocolConfig) -> Any:
+        return self.context(Side.SERVER, config)
+
+    def client(self, config: ProtocolConfig) -> Any:
+        return self.context(Side.CLIENT, config)
+
+    def connection(self, context: Any) -> Any:
+        connection = self.adapter.make_connection(context)
+        label = self._name(connection, "C")
+        self.evidence.did(f"made connection {label} of {self.label(context)}")
+        return connection
+
+    # -- the API under test ------------------------------------------------------
+    def set_session(self, connection: Any, session: Any) -> None:
+        what = f"set session {self.label(session)} on {self.label(connection)}"
+        self.evidence.did(what)
+        self.adapter.set_session(connection, session)
+
+    def get_session(self, connection: Any) -> Any:
+        session = self.adapter.get_session(connection)
+        if session is None:
+            self.evidence.did(f"got no session from {self.label(connection)}")
+            return None
+        label = self._name(session, "S")
+        self._keep.append(session)
+        self.evidence.did(f"got session {label} from {self.label(connection)}")
+        return session
+
+    def release(self, handle: Any) -> None:
+        """Release the caller's handle; the caller must drop its own reference too."""
+        self.evidence.did(f"released the caller's handle of {self.label(handle)}")
+        self._keep = [kept for kept in self._keep if kept is not handle]
+        self.adapter.release(handle)
+
+    def collect_garbage(self) -> None:
+        gc.collect()
+        self.evidence.did("collected garbage")
+
+    def shutdown(self, connection: Any) -> None:
+        self.evidence.did(f"sent shutdown on {self.label(connection)}")
+        self.adapter.shutdown(connection)
+
+    def set_sent_shutdown(self, connection: Any) -> None:
+        self.evidence.did(f"set the sent-shutdown flag on {self.label(connection)}")
+        self.adapter.set_sent_shutdown(connection)
+
+    # -- handshakes --------------------------------------------------------------
+    def handshake(self, client: Any, server: Any, exchange: bool = True) -> Handshake:
+        """Run a handshake in memory, then (``exchange``) data, so that tickets are read."""
+        counts = {"client": 0, "server": 0}
+        done = {"client": False, "server": False}
+        for _ in range(MAX_ROUNDS):
+            moved = self._step(client, server, "client", done, counts)
+            moved += self._step(server, client, "server", done, counts)
+            if done["client"] and done["server"] and not moved:
+                break
+        else:
+            raise HandshakeFailed(
+                f"the handshake of {self.label(client)} with {self.label(server)} did not "
+                f"finish in {MAX_ROUNDS} rounds (client done: {done['client']}, "
+                f"server done: {done['server']})"
+            )
+        if exchange:
+            self._exchange(client, server, counts)
+        result = Handshake(
+            client, server, counts["server"], counts["client"], self.credentials.leaf_der_length
+        )
+        self.evidence.did(
+            f"handshake {self.label(client)} with {self.label(server)}: {result.describe()}"
+        )
+        return result
+
+    def _step(self, me: Any, peer: Any, role: str, done: dict, counts: dict) -> int:
+        if not done[role]:
+            done[role] = self.adapter.do_handshake(me)
+        data = self.adapter.take_outgoing(me)
+        if data:
+            counts[role] += len(data)
+            self.adapter.put_incoming(peer, data)
+        return len(data)
+
+    def _exchange(self, client: Any, server: Any, counts: dict) -> None:
+        # The server writes first: some libraries send TLS 1.3 tickets only then,
+        # and the client must read them before its session can resume.
+        self._deliver(server, client, SERVER_HELLO_DATA, counts, "server")
+        self._deliver(client, server, CLIENT_HELLO_DATA, counts, "client")
+
+    def _deliver(self, sender: Any, receiver: Any, data: bytes, counts: dict, role: str) -> None:
+        self.adapter.write(sender, data)
+        received = b""
+        for _ in range(MAX_ROUNDS):
+            wire = self.adapter.take_outgoing(sender)
+            counts[role] += len(wire)
+            if wire:
+                self.adapter.put_incoming(receiver, wire)
+            received += self.adapter.read(receiver)
+            # Answers the receiver owes (none in these protocols) go back all the same.
+            back = self.adapter.take_outgoing(receiver)
+            if back:
+                self.adapter.put_incoming(sender, back)
+            if received == data:
+                return
+        raise HandshakeFailed(
+            f"{self.label(receiver)} did not receive the data {self.label(sender)} sent "
+            f"(got {received!r}, expected {data!r})"
+        )
+
+    def connect(self, client_context: Any, server_context: Any, session: Any = None) -> Handshake:
+        """New connections of both contexts; set ``session`` on the client if given; handshake."""
+        client = self.connection(client_context)
+        server = self.connection(server_context)
+        if session is not None:
+            self.set_session(client, session)
+        return self.handshake(client, server)
+
+    def fresh_session(self, client_context: Any, server_context: Any) -> Any:
+        """A resumable session from a full handshake (its connections are shut down)."""
+        handshake = self.connect(client_context, server_context)
+        session = self.get_session(handshake.client)
+        self.shutdown(handshake.client)
+        self.shutdown(handshake.server)
+        return session
+
+    # -- observations with a capability ------------------------------------------
+    def reused(self, connection: Any) -> bool:
+        value = self.adapter.session_reused(connection)
+        self.evidence.did(f"reuse flag of {self.label(connection)}: {value}")
+        return value
+
+    def session_id(self, session: Any) -> bytes:
+        value = self.adapter.session_id(session)
+        self.evidence.did(f"id of {self.label(session)}: {value.hex() or '(empty)'}")
+        return value
+
+    def track(self, session: Any) -> Callable[[], bool]:
+        probe = self.adapter.track_session(session)
+        self.evidence.did(f"tracking when {self.label(session)} is freed")
+        return probe
+
+    # -- checks --------------------------------------------------------------------
+    def expect_resumed(self, handshake: Handshake, what: str) -> None:
+        self.evidence.check_that(
+            what, handshake.resumed_on_wire, "a resumed handshake", handshake.describe()
+        )
+
+    def expect_full(self, handshake: Handshake, what: str) -> None:
+        self.evidence.check_that(
+            what, not handshake.resumed_on_wire, "a full handshake", handshake.describe()
+        )
+
+    def check(self, what: str, expected: Any, observed: Any) -> None:
+        self.evidence.check(what, expected, observed)

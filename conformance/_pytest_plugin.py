@@ -1,0 +1,246 @@
+"""The pytest plugin that turns battery tests into conformance outcomes.
+
+Design: inert unless ``--adapter`` is given. Then it loads the adapter,
+parametrizes each ``@clause`` test over the protocol configurations where
+its clause means something, runs each test body in a forked child (see
+``_isolation``), turns the ending into an outcome with evidence, weighs it
+against the adapter's expectations, writes it to the results file at once,
+and tells pytest: as expected is passed (a known deviation is xfailed,
+not-observable is skipped), anything unexpected is failed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from . import _version
+from ._catalogue import clause_by_id
+from ._configs import config_by_id
+from ._contract import Adapter, Credentials
+from ._credentials import make_credentials
+from ._errors import LibraryUnavailable
+from ._evidence import Evidence
+from ._expectations import Expectations, ExpectationsError, load_expectations
+from ._isolation import run_here, run_in_child
+from ._lab import Lab
+from ._outcomes import Outcome, TestResult
+from ._registry import AdapterLoadError, FoundAdapter, load_adapter
+from ._results import ResultsWriter, python_command, run_header
+
+REQUIRE_LIBRARY_VARIABLE = "CONFORMANCE_REQUIRE_LIBRARY"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "SSL_set_session() conformance battery")
+    group.addoption("--adapter", help="run the battery against this adapter (name or module:Class)")
+    group.addoption("--results-dir", default="reports/results", help="where results files go")
+    group.addoption("--expectations", help="an expectations file instead of the adapter's own")
+    group.addoption("--no-expectations", action="store_true", help="expect every test to pass")
+    group.addoption("--test-timeout", type=float, default=20.0, help="seconds per test (default 20)")
+    group.addoption("--no-isolation", action="store_true", help="run tests in-process (no crash isolation)")
+    group.addoption(
+        "--require-library", action="store_true",
+        help=f"fail if the adapter's library is missing (also: {REQUIRE_LIBRARY_VARIABLE}=1)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "clause(*ids, configs=None): the clauses a battery test checks")
+    spec = config.getoption("adapter", None)
+    if spec:
+        config.pluginmanager.register(ConformanceRun(config, spec), "conformance-run")
+
+
+class ConformanceRun:
+    """The state of one battery run against one adapter."""
+
+    def __init__(self, config: pytest.Config, spec: str) -> None:
+        self.config = config
+        try:
+            self.found, adapter_class = load_adapter(spec)
+        except AdapterLoadError as error:
+            raise pytest.UsageError(str(error)) from None
+        self.unavailable = ""
+        try:
+            self.instance: Adapter | None = adapter_class()
+        except LibraryUnavailable as error:
+            self.instance, self.unavailable = None, f"adapter {self.found.name!r}: {error}"
+        self.expectations = self._expectations(config, adapter_class)
+        self.results_path = Path(config.getoption("results_dir")) / f"{_file_name(self.found.name)}.jsonl"
+        self.writer = ResultsWriter(self.results_path, self._header(adapter_class))
+        self.complete_selection = True
+        self.certificates: Credentials | None = None
+
+    # -- setup -----------------------------------------------------------------------
+    def _expectations(self, config: pytest.Config, adapter_class: type[Adapter]) -> Expectations:
+        if config.getoption("no_expectations"):
+            return Expectations(None, [])
+        chosen = config.getoption("expectations")
+        path = Path(chosen) if chosen else adapter_class.expectations_file
+        try:
+            return load_expectations(path)
+        except ExpectationsError as error:
+            raise pytest.UsageError(str(error)) from None
+
+    def _header(self, adapter_class: type[Adapter]) -> dict[str, Any]:
+        facts = self.instance.facts().__dict__ if self.instance else {}
+        adapter = {
+            "name": self.found.name,
+            "target": self.found.target,
+            "distribution": self.found.distribution,
+            "distribution_version": self.found.distribution_version,
+            "contract_version": adapter_class.contract_version,
+            "capabilities": sorted(c.value for c in adapter_class.capabilities),
+            "facts": {key: list(v) if isinstance(v, tuple) else v for key, v in facts.items()},
+            "unavailable": self.unavailable,
+            "expectations": str(self.expectations.source or ""),
+        }
+        return run_header(adapter, _version.__version__, python_command())
+
+    # -- collection ------------------------------------------------------------------
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        if self.unavailable:
+            if config.getoption("require_library") or os.environ.get(REQUIRE_LIBRARY_VARIABLE) == "1":
+                raise pytest.UsageError(self.unavailable)
+            for item in items:
+                item.add_marker(pytest.mark.skip(reason=self.unavailable))
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.complete_selection = False
+
+    # -- fixtures ----------------------------------------------------------------------
+    @pytest.fixture(scope="session")
+    def adapter(self) -> Adapter:
+        assert self.instance is not None
+        return self.instance
+
+    @pytest.fixture(scope="session")
+    def credentials(self, tmp_path_factory: pytest.TempPathFactory) -> Credentials:
+        return make_credentials(tmp_path_factory.mktemp("certificates"))
+
+    @pytest.fixture
+    def lab(self, adapter: Adapter, credentials: Credentials) -> Lab:
+        return Lab(adapter, credentials, Evidence())
+
+    # -- running -----------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
+        marker = pyfuncitem.get_closest_marker("clause")
+        if marker is None:
+            return None
+        lab: Lab = pyfuncitem.funcargs["lab"]
+        arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        body = lambda: pyfuncitem.obj(**arguments)  # noqa: E731
+        started = time.perf_counter()
+        if self.config.getoption("no_isolation"):
+            ending = run_here(body, lab.evidence)
+        else:
+            ending = run_in_child(body, lab.evidence, self.config.getoption("test_timeout"))
+        result = self._result(pyfuncitem, marker, ending, time.perf_counter() - started)
+        self.writer.add(result)
+        pyfuncitem.conformance_result = result  # type: ignore[attr-defined]
+        _tell_pytest(result)
+        return True
+
+    def _result(self, item: pytest.Function, marker: pytest.Mark, ending: dict, duration: float) -> TestResult:
+        test_id = battery_test_id(item)
+        config = item.callspec.params.get("config") if hasattr(item, "callspec") else None
+        evidence = dict(ending.get("evidence", {}))
+        for key in ("expected", "observed"):
+            if key in ending:
+                evidence[key] = ending[key]
+        result = TestResult(
+            test_id=test_id,
+            clauses=tuple(marker.args),
+            config=getattr(config, "id", None),
+            outcome=Outcome(ending["outcome"]),
+            reason=ending.get("reason", ""),
+            evidence=evidence,
+            duration=duration,
+            title=(item.obj.__doc__ or "").strip().splitlines()[0] if item.obj.__doc__ else "",
+            rerun=f"conformance run {self.found.name} --test '{test_id}'",
+        )
+        deviation = self.expectations.for_test(test_id)
+        if deviation is not None:
+            result.expected_outcome = deviation.outcome
+            result.expectation_reason = deviation.reason
+            result.expectation_link = deviation.link
+        return result
+
+    # -- the end -----------------------------------------------------------------------
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        stale = self.expectations.stale() if self.complete_selection and not self.unavailable else []
+        self.stale = stale
+        if stale and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        self.writer.close(
+            exit_status=int(session.exitstatus),
+            complete_selection=self.complete_selection,
+            stale_expectations=[{"test": d.test, "outcome": d.outcome.value, "reason": d.reason} for d in stale],
+        )
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        write = terminalreporter.write_line
+        terminalreporter.section(f"conformance: {self.found.name}")
+        if self.unavailable:
+            write(f"NOT RUN: {self.unavailable}")
+        counts = self.writer.counts
+        write("outcomes: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
+        for deviation in getattr(self, "stale", []):
+            write(f"STALE expectation (matches no test): {deviation.test} -> {deviation.outcome.value}")
+        write(f"results: {self.results_path}")
+
+
+def _tell_pytest(result: TestResult) -> None:
+    if result.outcome is Outcome.NOT_OBSERVABLE:
+        pytest.skip(f"not-observable: {result.reason}")
+    if result.as_expected:
+        if result.outcome is not Outcome.PASS:
+            pytest.xfail(f"{result.outcome.value} (expected: {result.expectation_reason})")
+        return
+    message = f"unexpected {result.outcome.value}"
+    if result.outcome is Outcome.PASS:
+        message += f" (expected {result.expected_outcome.value}: {result.expectation_reason})"
+    else:
+        message += f": {result.reason}"
+        if "expected" in result.evidence:
+            message += f"\n  expected: {result.evidence['expected']}\n  observed: {result.evidence['observed']}"
+    pytest.fail(message, pytrace=False)
+
+
+def battery_test_id(item: pytest.Item) -> str:
+    """The stable id of a battery test: ``file.py::name[params]``."""
+    return f"{Path(str(item.path)).name}::{item.name}"
+
+
+def _file_name(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("clause")
+    if marker is None:
+        return
+    for clause_id in marker.args:
+        clause_by_id(clause_id)  # an unknown id fails collection with the known ones listed
+    if "config" in metafunc.fixturenames:
+        ids = marker.kwargs.get("configs") or clause_by_id(marker.args[0]).configs
+        configs = [config_by_id(config_id) for config_id in ids]
+        metafunc.parametrize("config", configs, ids=[c.id for c in configs])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.pluginmanager.has_plugin("conformance-run"):
+        return
+    if any(item.get_closest_marker("clause") for item in items):
+        raise pytest.UsageError(
+            "these are battery tests: choose an adapter with --adapter NAME "
+            "(see 'conformance adapters'), or run 'conformance run NAME'"
+        )
+
