@@ -19,7 +19,7 @@ from typing import Any, Callable
 from ._capabilities import Capability
 from ._configs import ProtocolConfig, Side
 from ._contract import Adapter, Credentials
-from ._errors import HandshakeFailed, NotObservable
+from ._errors import HandshakeFailed, NotObservable, Refused
 from ._evidence import Evidence
 
 __all__ = ["Handshake", "Lab"]
@@ -114,6 +114,20 @@ class Lab:
         what = f"set session {self.label(session)} on {self.label(connection)}"
         self.evidence.did(what)
         self.adapter.set_session(connection, session)
+
+    def set_session_allowing_refusal(self, connection: Any, session: Any) -> bool:
+        """Set a session where the clause allows a refusal: True if accepted.
+
+        A refusal is noted in the evidence (so the report says which way the
+        library went) and is not an outcome of its own.
+        """
+        try:
+            self.set_session(connection, session)
+        except Refused as refusal:
+            self.evidence.note(f"refused, which this clause allows: {refusal.library_error}")
+            return False
+        self.evidence.note("accepted (the clause allows this too)")
+        return True
 
     def get_session(self, connection: Any) -> Any:
         session = self.adapter.get_session(connection)
@@ -213,12 +227,21 @@ class Lab:
         return self.handshake(client, server)
 
     def fresh_session(self, client_context: Any, server_context: Any) -> Any:
-        """A resumable session from a full handshake (its connections are shut down)."""
+        """A resumable session from a full handshake; its connections are shut down and released.
+
+        Only the caller's handle holds the session afterwards (and, in libraries that
+        cache on the client, the client context's cache).
+        """
         handshake = self.connect(client_context, server_context)
         session = self.get_session(handshake.client)
-        self.shutdown(handshake.client)
-        self.shutdown(handshake.server)
+        self.close(handshake)
         return session
+
+    def close(self, handshake: Handshake) -> None:
+        """Shut both ends of a handshake down and release them."""
+        for connection in (handshake.client, handshake.server):
+            self.shutdown(connection)
+            self.release(connection)
 
     # -- observations with a capability ------------------------------------------
     def reused(self, connection: Any) -> bool:

@@ -38,6 +38,8 @@ REQUIRE_LIBRARY_VARIABLE = "CONFORMANCE_REQUIRE_LIBRARY"
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "SSL_set_session() conformance battery")
     group.addoption("--adapter", help="run the battery against this adapter (name or module:Class)")
+    group.addoption("--clause", action="append", default=[], help="only tests of this clause")
+    group.addoption("--config", action="append", default=[], help="only this protocol configuration")
     group.addoption("--results-dir", default="reports/results", help="where results files go")
     group.addoption("--expectations", help="an expectations file instead of the adapter's own")
     group.addoption("--no-expectations", action="store_true", help="expect every test to pass")
@@ -105,6 +107,7 @@ class ConformanceRun:
     # -- collection ------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        _select(config, items)
         if self.unavailable:
             if config.getoption("require_library") or os.environ.get(REQUIRE_LIBRARY_VARIABLE) == "1":
                 raise pytest.UsageError(self.unavailable)
@@ -195,6 +198,30 @@ class ConformanceRun:
         for deviation in getattr(self, "stale", []):
             write(f"STALE expectation (matches no test): {deviation.test} -> {deviation.outcome.value}")
         write(f"results: {self.results_path}")
+
+
+def _select(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep only the tests of the chosen clauses and configurations, if any were chosen."""
+    clauses, configs = set(config.getoption("clause")), set(config.getoption("config"))
+    for clause_id in clauses:
+        clause_by_id(clause_id)
+    for config_id in configs:
+        config_by_id(config_id)
+
+    def chosen(item: pytest.Item) -> bool:
+        marker = item.get_closest_marker("clause")
+        if marker is None:
+            return True
+        params = getattr(item, "callspec", None)
+        item_config = getattr(params.params.get("config"), "id", None) if params else None
+        return (not clauses or bool(clauses & set(marker.args))) and (
+            not configs or item_config in configs
+        )
+
+    kept = [item for item in items if chosen(item)]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not chosen(item)])
+        items[:] = kept
 
 
 def _tell_pytest(result: TestResult) -> None:

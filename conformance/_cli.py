@@ -1,0 +1,131 @@
+"""The ``conformance`` command: run the battery, list adapters and clauses, make reports.
+
+Each subcommand is a small function; heavier ones live in their own modules
+and are imported when used, so ``conformance adapters`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+__all__ = ["main"]
+
+BATTERY = Path(__file__).with_name("battery")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    if extra and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    handler: Callable[[argparse.Namespace, list[str]], int] = args.handler
+    return handler(args, extra)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conformance",
+        description="Conformance of TLS libraries to the documented SSL_set_session() behaviour.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the battery against one adapter")
+    run.add_argument("adapter", help="an adapter name (see 'conformance adapters') or module:Class")
+    run.add_argument("--clause", action="append", default=[], help="only this clause (repeatable)")
+    run.add_argument("--config", action="append", default=[], help="only this protocol configuration (repeatable)")
+    run.add_argument("--test", action="append", default=[], help="only this test id, as in the results (repeatable)")
+    run.add_argument("--results-dir", default="reports/results", help="where the results file goes")
+    run.add_argument("--expectations", help="use this expectations file instead of the adapter's")
+    run.add_argument("--no-expectations", action="store_true", help="expect every test to pass")
+    run.set_defaults(handler=_run)
+
+    adapters = commands.add_parser("adapters", help="list the adapters that are installed")
+    adapters.set_defaults(handler=_adapters)
+
+    clauses = commands.add_parser("clauses", help="list the clauses of the catalogue")
+    clauses.set_defaults(handler=_clauses)
+
+    check = commands.add_parser("check", help="preflight an adapter: its contract and capabilities")
+    check.add_argument("adapter", help="an adapter name or module:Class")
+    check.set_defaults(handler=_check)
+
+    report = commands.add_parser("report", help="make the HTML, Markdown, JUnit and JSON reports")
+    report.add_argument("paths", nargs="*", type=Path, help="results files or folders (default: reports/results)")
+    report.add_argument("--out", type=Path, default=Path("reports"), help="where the reports go (default: reports)")
+    report.set_defaults(handler=_report)
+
+    merge = commands.add_parser("merge", help="merge results files from several runs into one")
+    merge.add_argument("paths", nargs="+", type=Path)
+    merge.add_argument("--out", "-o", type=Path, required=True)
+    merge.set_defaults(handler=_merge)
+
+    diff = commands.add_parser("diff", help="compare two result sets; exit 1 on a regression")
+    diff.add_argument("before", type=Path)
+    diff.add_argument("after", type=Path)
+    diff.set_defaults(handler=_diff)
+    return parser
+
+
+def _run(args: argparse.Namespace, extra: list[str]) -> int:
+    import pytest
+
+    targets = [str(BATTERY / test_id) for test_id in args.test] or [str(BATTERY)]
+    options = ["--adapter", args.adapter, "--results-dir", args.results_dir, "-p", "no:cacheprovider"]
+    # The plugin is imported before pytest starts, so assertion rewriting cannot reach it.
+    options += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    options += [f"--clause={clause}" for clause in args.clause]
+    options += [f"--config={config}" for config in args.config]
+    if args.expectations:
+        options += ["--expectations", args.expectations]
+    if args.no_expectations:
+        options.append("--no-expectations")
+    return int(pytest.main([*targets, "--rootdir", str(BATTERY), *options, *extra]))
+
+
+def _adapters(args: argparse.Namespace, extra: list[str]) -> int:
+    from ._adapter_list import print_adapters
+
+    return print_adapters()
+
+
+def _clauses(args: argparse.Namespace, extra: list[str]) -> int:
+    from ._catalogue import CATALOGUE
+
+    for clause in CATALOGUE:
+        print(f"{clause.id:<20} {clause.section:<42} since {clause.documented_since}")
+        print(f"{'':<20} {clause.summary}")
+    return 0
+
+
+def _check(args: argparse.Namespace, extra: list[str]) -> int:
+    from ._checker import check_adapter
+
+    return check_adapter(args.adapter)
+
+
+def _report(args: argparse.Namespace, extra: list[str]) -> int:
+    from .report import make_reports
+
+    return make_reports(args.paths or [Path("reports/results")], args.out)
+
+
+def _merge(args: argparse.Namespace, extra: list[str]) -> int:
+    from .report import merge_results
+
+    return merge_results(args.paths, args.out)
+
+
+def _diff(args: argparse.Namespace, extra: list[str]) -> int:
+    from .report import diff_results
+
+    return diff_results(args.before, args.after)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""bad-if-open: replacing the session of a connection that is still open makes it bad.
+
+Client side: the client's session of the open connection must not resume
+again. Server side: the server's session leaves the server's session cache, so
+a client offering it gets a full handshake. The server side is checked where
+the server's cache is what resumes (``tls12-sessionid``): with tickets the
+server keeps no session to remove. Controls: after a shutdown, or with the
+sent-shutdown flag set, the session stays good.
+"""
+
+import pytest
+
+from conformance import Capability
+
+pytestmark = pytest.mark.clause("bad-if-open")
+
+SERVER_CACHE_CONFIGS = ("tls12-sessionid",)
+
+
+def _open_connection(lab, config):
+    server, client = lab.server(config), lab.client(config)
+    handshake = lab.connect(client, server)
+    session = lab.get_session(handshake.client)
+    replacement = lab.fresh_session(client, server)
+    return server, client, handshake, session, replacement
+
+
+def _close(lab, connection, how):
+    if how == "shutdown":
+        lab.shutdown(connection)
+    elif how == "sent-shutdown-flag":
+        lab.need(Capability.SENT_SHUTDOWN_FLAG, why="a connection with only the sent-shutdown flag set")
+        lab.set_sent_shutdown(connection)
+
+
+# -- client side ----------------------------------------------------------------------
+
+
+def test_open_client_session_does_not_resume_again(lab, config):
+    """Replacing the session of an open client connection: that session no longer resumes."""
+    server, client, handshake, session, replacement = _open_connection(lab, config)
+    lab.set_session(handshake.client, replacement)
+    again = lab.connect(client, server, session=session)
+    lab.expect_full(again, "a handshake offering the replaced session of the open connection")
+
+
+@pytest.mark.parametrize("how", ["shutdown", "sent-shutdown-flag"])
+def test_closed_client_session_stays_good(lab, config, how):
+    """Control: after a shutdown (or with the sent-shutdown flag), the replaced session still resumes."""
+    server, client, handshake, session, replacement = _open_connection(lab, config)
+    _close(lab, handshake.client, how)
+    lab.set_session(handshake.client, replacement)
+    again = lab.connect(client, server, session=session)
+    lab.expect_resumed(again, f"a handshake offering the replaced session after {how}")
+
+
+# -- server side ----------------------------------------------------------------------
+
+
+@pytest.mark.clause("bad-if-open", configs=SERVER_CACHE_CONFIGS)
+def test_open_server_session_leaves_the_cache(lab, config):
+    """Replacing the session of an open server connection: the client's offer is declined."""
+    server, client, handshake, session, replacement = _open_connection(lab, config)
+    lab.set_session(handshake.server, replacement)
+    again = lab.connect(client, server, session=session)
+    lab.expect_full(again, "a handshake offering the session the open server connection had")
+
+
+@pytest.mark.clause("bad-if-open", configs=SERVER_CACHE_CONFIGS)
+@pytest.mark.parametrize("how", ["shutdown", "sent-shutdown-flag"])
+def test_closed_server_session_stays_cached(lab, config, how):
+    """Control: after a shutdown (or with the flag) on the server, the session still resumes."""
+    server, client, handshake, session, replacement = _open_connection(lab, config)
+    _close(lab, handshake.server, how)
+    lab.set_session(handshake.server, replacement)
+    again = lab.connect(client, server, session=session)
+    lab.expect_resumed(again, f"a handshake offering the session after the server's {how}")
+
+
+@pytest.mark.clause("bad-if-open", configs=SERVER_CACHE_CONFIGS)
+def test_open_server_session_is_removed_from_the_cache(lab, config):
+    """The server's cache shrinks by one and reports one removal at the replacing set."""
+    lab.need(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
+    server, _, handshake, _, replacement = _open_connection(lab, config)
+    size, removals = lab.adapter.cache_size(server), lab.adapter.cache_removals(server)
+    lab.evidence.did(f"server cache before the set: {size} sessions, {removals} removals")
+    lab.set_session(handshake.server, replacement)
+    lab.check("server cache size after the set", size - 1, lab.adapter.cache_size(server))
+    lab.check("server cache removals after the set", removals + 1, lab.adapter.cache_removals(server))
+
+
+@pytest.mark.clause("bad-if-open", configs=SERVER_CACHE_CONFIGS)
+def test_closed_server_session_is_not_removed(lab, config):
+    """Control: after the server's shutdown, the set removes nothing from the cache."""
+    lab.need(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
+    server, _, handshake, _, replacement = _open_connection(lab, config)
+    lab.shutdown(handshake.server)
+    size, removals = lab.adapter.cache_size(server), lab.adapter.cache_removals(server)
+    lab.evidence.did(f"server cache before the set: {size} sessions, {removals} removals")
+    lab.set_session(handshake.server, replacement)
+    lab.check("server cache size after the set", size, lab.adapter.cache_size(server))
+    lab.check("server cache removals after the set", removals, lab.adapter.cache_removals(server))

@@ -1,0 +1,44 @@
+"""clear-with-null: setting no session clears the set one (newer man pages only)."""
+
+import pytest
+
+from conformance import Capability
+
+pytestmark = pytest.mark.clause("clear-with-null")
+
+
+def _cleared(lab, config):
+    server, client = lab.server(config), lab.client(config)
+    session = lab.fresh_session(client, server)
+    connection = lab.connection(client)
+    lab.set_session(connection, session)
+    lab.set_session(connection, None)
+    return server, session, connection
+
+
+def test_cleared_connection_reports_no_session(lab, config):
+    """After setting no session, the connection reports none."""
+    _, _, connection = _cleared(lab, config)
+    lab.check("a session is reported after the clear", False, lab.get_session(connection) is not None)
+
+
+def test_cleared_connection_makes_a_full_handshake(lab, config):
+    """After setting no session, the handshake is full (wire)."""
+    server, _, connection = _cleared(lab, config)
+    handshake = lab.handshake(connection, lab.connection(server))
+    lab.expect_full(handshake, "the handshake after the clear")
+
+
+def test_cleared_session_is_released(lab, config):
+    """The cleared session's reference goes at the clearing call."""
+    lab.need(Capability.SESSION_LIFETIME, why="when the cleared session object is freed")
+    server, client = lab.server(config), lab.client(config)
+    session = lab.fresh_session(client, server)
+    freed = lab.track(session)
+    connection = lab.connection(client)
+    lab.set_session(connection, session)
+    lab.release(session)
+    del session
+    lab.check("session freed while it is the connection's", False, freed())
+    lab.set_session(connection, None)
+    lab.check("session freed after setting no session", True, freed())

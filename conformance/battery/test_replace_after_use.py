@@ -1,0 +1,42 @@
+"""replace-after-use: a set on a connection that did a handshake releases that handshake's session.
+
+The connection is shut down first, so that ``bad-if-open`` does not apply.
+"""
+
+import pytest
+
+from conformance import Capability
+
+pytestmark = pytest.mark.clause("replace-after-use")
+
+
+def _used_connection(lab, config):
+    server, other_server, client = lab.server(config), lab.server(config), lab.client(config)
+    handshake = lab.connect(client, server)
+    lab.shutdown(handshake.client)
+    newer = lab.fresh_session(client, other_server)
+    return other_server, client, handshake.client, newer
+
+
+def test_used_connection_takes_the_new_session(lab, config):
+    """Black box: after the set, the used connection reports the new session, which resumes (wire)."""
+    other_server, client, used, newer = _used_connection(lab, config)
+    lab.set_session(used, newer)
+    reported = lab.get_session(used)
+    lab.check("a session is reported after the set", True, reported is not None)
+    handshake = lab.connect(client, other_server, session=reported)
+    lab.expect_resumed(handshake, "the reported session offered to the server that issued the new one")
+
+
+def test_earlier_session_is_released(lab, config):
+    """The session of the earlier handshake is freed at the set (the caller holds no handle)."""
+    lab.need(Capability.SESSION_LIFETIME, why="when the earlier session object is freed")
+    _, _, used, newer = _used_connection(lab, config)
+    earlier = lab.get_session(used)
+    freed = lab.track(earlier)
+    lab.release(earlier)
+    del earlier
+    lab.collect_garbage()
+    lab.check("earlier session freed while it is the connection's", False, freed())
+    lab.set_session(used, newer)
+    lab.check("earlier session freed after the set", True, freed())

@@ -1,0 +1,66 @@
+"""return-value: success is success with no error left; wrong input gets a clear error."""
+
+import pytest
+
+from conformance import Capability, Refused
+
+pytestmark = pytest.mark.clause("return-value")
+
+
+def _fresh(lab, config):
+    server, client = lab.server(config), lab.client(config)
+    return client, lab.fresh_session(client, server)
+
+
+def test_success_returns_normally(lab, config):
+    """Setting a good session succeeds (no error raised) and the session is then the connection's."""
+    client, session = _fresh(lab, config)
+    connection = lab.connection(client)
+    lab.set_session(connection, session)
+    reported = lab.get_session(connection)
+    lab.check("the connection has a session after a successful set", True, reported is not None)
+
+
+def test_success_returns_one_and_leaves_no_error(lab, config):
+    """C: the set returns 1 and leaves the error queue empty."""
+    lab.need(Capability.RAW_RETURN, why="the raw return value and the error queue")
+    client, session = _fresh(lab, config)
+    connection = lab.connection(client)
+    lab.evidence.did(f"called set-session raw on {lab.label(connection)} with {lab.label(session)}")
+    raw = lab.adapter.set_session_raw(connection, session)
+    lab.check("return value of a successful set", 1, raw.return_value)
+    lab.check("error queue after a successful set", (), tuple(raw.errors))
+
+
+@pytest.mark.parametrize("wrong", ["a string", "a connection"])
+def test_wrong_type_gets_a_clear_error(lab, config, wrong):
+    """Something that is not a session (a string, a connection handle) is rejected with a reason."""
+    client = lab.client(config)
+    connection = lab.connection(client)
+    value = "not a session" if wrong == "a string" else lab.connection(client)
+    lab.evidence.did(f"set {wrong} as the session of {lab.label(connection)}")
+    try:
+        lab.adapter.set_session(connection, value)
+    except Refused as refusal:
+        lab.evidence.check_that(
+            "the error names a reason", bool(refusal.library_error.strip()),
+            "an error with a reason", refusal.library_error or "(an empty message)",
+        )
+        return
+    lab.evidence.check_that(f"setting {wrong} as a session", False, "a clear error", "it was accepted")
+
+
+def test_empty_session_is_refused_or_harmless(lab, config):
+    """An empty session object is refused clearly, or the handshake is simply full."""
+    lab.need(Capability.EMPTY_SESSION, why="an empty session object")
+    server, client = lab.server(config), lab.client(config)
+    empty = lab.adapter.make_empty_session()
+    connection = lab.connection(client)
+    lab.evidence.did(f"made an empty session and set it on {lab.label(connection)}")
+    try:
+        lab.adapter.set_session(connection, empty)
+    except Refused as refusal:
+        lab.evidence.note(f"refused: {refusal.library_error}")
+        return
+    handshake = lab.handshake(connection, lab.connection(server))
+    lab.expect_full(handshake, "a handshake offering an empty session")
