@@ -76,7 +76,6 @@ class ConformanceRun:
         self.results_path = Path(config.getoption("results_dir")) / f"{_file_name(self.found.name)}.jsonl"
         self.writer = ResultsWriter(self.results_path, self._header(adapter_class))
         self.complete_selection = True
-        self.certificates: Credentials | None = None
 
     # -- setup -----------------------------------------------------------------------
     def _expectations(self, config: pytest.Config, adapter_class: type[Adapter]) -> Expectations:
@@ -116,20 +115,6 @@ class ConformanceRun:
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.complete_selection = False
-
-    # -- fixtures ----------------------------------------------------------------------
-    @pytest.fixture(scope="session")
-    def adapter(self) -> Adapter:
-        assert self.instance is not None
-        return self.instance
-
-    @pytest.fixture(scope="session")
-    def credentials(self, tmp_path_factory: pytest.TempPathFactory) -> Credentials:
-        return make_credentials(tmp_path_factory.mktemp("certificates"))
-
-    @pytest.fixture
-    def lab(self, adapter: Adapter, credentials: Credentials) -> Lab:
-        return Lab(adapter, credentials, Evidence())
 
     # -- running -----------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -198,6 +183,36 @@ class ConformanceRun:
         for deviation in getattr(self, "stale", []):
             write(f"STALE expectation (matches no test): {deviation.test} -> {deviation.outcome.value}")
         write(f"results: {self.results_path}")
+
+
+# -- fixtures: module level, so that they exist only once per run -------------------------
+
+
+def _run_of(config: pytest.Config) -> ConformanceRun:
+    run = config.pluginmanager.get_plugin("conformance-run")
+    if run is None:
+        raise pytest.UsageError("battery fixtures need an adapter: pass --adapter NAME")
+    return run
+
+
+@pytest.fixture(scope="session")
+def adapter(request: pytest.FixtureRequest) -> Adapter:
+    """The adapter under test."""
+    instance = _run_of(request.config).instance
+    assert instance is not None  # tests are skipped when the library is unavailable
+    return instance
+
+
+@pytest.fixture(scope="session")
+def credentials(tmp_path_factory: pytest.TempPathFactory) -> Credentials:
+    """The CA and server certificate, made once per run."""
+    return make_credentials(tmp_path_factory.mktemp("certificates"))
+
+
+@pytest.fixture
+def lab(adapter: Adapter, credentials: Credentials) -> Lab:
+    """A fresh lab (and evidence) for one test."""
+    return Lab(adapter, credentials, Evidence())
 
 
 def _select(config: pytest.Config, items: list[pytest.Item]) -> None:
