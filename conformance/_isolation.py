@@ -18,6 +18,7 @@ import time
 import traceback
 from typing import Any, Callable
 
+from ._errors import HandshakeFailed
 from ._evidence import Contradiction, Evidence
 from ._outcomes import Outcome, outcome_of_exception
 
@@ -42,6 +43,9 @@ def ending_of(body: Callable[[], None], evidence: Evidence) -> Ending:
         if isinstance(error, Contradiction):
             ending["expected"] = error.check.expected
             ending["observed"] = error.check.observed
+        elif isinstance(error, HandshakeFailed):
+            ending["expected"] = "the handshake completes"
+            ending["observed"] = f"it failed: {reason}"
     else:
         ending = {"outcome": Outcome.PASS.value, "reason": ""}
     ending["evidence"] = evidence.to_json()

@@ -218,10 +218,13 @@ def lab(adapter: Adapter, credentials: Credentials) -> Lab:
 def _select(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep only the tests of the chosen clauses and configurations, if any were chosen."""
     clauses, configs = set(config.getoption("clause")), set(config.getoption("config"))
-    for clause_id in clauses:
-        clause_by_id(clause_id)
-    for config_id in configs:
-        config_by_id(config_id)
+    try:
+        for clause_id in clauses:
+            clause_by_id(clause_id)
+        for config_id in configs:
+            config_by_id(config_id)
+    except KeyError as error:  # a mistyped --clause or --config: a message, not a traceback
+        raise pytest.UsageError(error.args[0]) from None
 
     def chosen(item: pytest.Item) -> bool:
         marker = item.get_closest_marker("clause")

@@ -21,9 +21,12 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "AdapterLoadError",
     "FoundAdapter",
+    "NOT_INSTALLED",
     "contract_problems",
+    "describe_problems",
     "find_adapters",
     "load_adapter",
+    "resolve_adapter",
 ]
 
 ENTRY_POINT_GROUP = "ssl_set_session_conformance.adapters"
@@ -60,27 +63,55 @@ def find_adapters() -> list[FoundAdapter]:
     return sorted(found, key=lambda item: item.name)
 
 
-def load_adapter(spec: str) -> tuple[FoundAdapter, type[Adapter]]:
-    """Load by entry-point name, or by ``module:Class`` (not installed, for development)."""
+#: The distribution column of an adapter loaded by ``module:Class``.
+NOT_INSTALLED = "(not installed: loaded by module:Class)"
+
+
+def resolve_adapter(spec: str) -> FoundAdapter:
+    """Find an adapter by entry-point name, or take ``module:Class`` as it is; import nothing."""
     if ":" in spec:
-        found = FoundAdapter(spec, spec, "(not installed: loaded by module:Class)", "")
-    else:
-        matches = [item for item in find_adapters() if item.name == spec]
-        if not matches:
-            known = ", ".join(item.name for item in find_adapters()) or "none"
-            raise AdapterLoadError(
-                f"no adapter named {spec!r} is installed (installed: {known}). "
-                "Install its distribution with pip, or pass module:Class for one in development."
-            )
-        found = matches[0]
+        return FoundAdapter(spec, spec, NOT_INSTALLED, "")
+    installed = find_adapters()
+    matches = [item for item in installed if item.name == spec]
+    if not matches:
+        known = ", ".join(item.name for item in installed) or "none"
+        raise AdapterLoadError(
+            f"no adapter named {spec!r} is installed (installed: {known}). "
+            "Install its distribution with pip, or pass module:Class for one in development."
+        )
+    if len(matches) > 1:
+        owners = "; ".join(f"{m.distribution} {m.distribution_version} ({m.target})" for m in matches)
+        raise AdapterLoadError(
+            f"{len(matches)} installed distributions register an adapter named {spec!r}: "
+            f"{owners}. Uninstall all but one, or pass module:Class."
+        )
+    return matches[0]
+
+
+def load_adapter(spec: str) -> tuple[FoundAdapter, type[Adapter]]:
+    """Load by entry-point name, or by ``module:Class`` (not installed, for development).
+
+    Raises ``AdapterLoadError`` saying what to do: the adapter is unknown, its
+    import fails, or it does not keep the contract (each problem listed).
+    """
+    found = resolve_adapter(spec)
     cls = found.load()
     problems = contract_problems(cls)
     if problems:
-        raise AdapterLoadError(
-            f"adapter {found.name!r} ({found.target}) does not keep the contract:\n"
-            + "\n".join(f"  - {problem}" for problem in problems)
-        )
+        raise AdapterLoadError(describe_problems(found, problems))
     return found, cls
+
+
+def describe_problems(found: FoundAdapter, problems: list[str]) -> str:
+    """The message for an adapter that does not keep the contract: one line per problem."""
+    origin = found.target
+    if found.distribution != NOT_INSTALLED:
+        origin += f", from {found.distribution} {found.distribution_version}".rstrip()
+    return (
+        f"adapter {found.name!r} ({origin}) does not keep the contract of this suite "
+        f"(contract version {CONTRACT_VERSION}); fix these, or install a release of the "
+        "adapter made for this suite:\n" + "\n".join(f"  - {problem}" for problem in problems)
+    )
 
 
 def _import(name: str, target: str) -> type[Adapter]:
@@ -115,7 +146,8 @@ def contract_problems(cls: object) -> list[str]:
     for method in sorted(getattr(cls, "__abstractmethods__", ())):
         problems.append(f"implement {method}() (required by the contract)")
     capabilities = getattr(cls, "capabilities", frozenset())
-    for capability in sorted(capabilities, key=lambda c: c.value):
+    # getattr: a capability given as a plain string must give a problem, not a traceback.
+    for capability in sorted(capabilities, key=lambda c: getattr(c, "value", str(c))):
         if not isinstance(capability, Capability):
             problems.append(f"capabilities holds {capability!r}, which is not a conformance.Capability")
             continue
