@@ -9,6 +9,7 @@ raised                    meaning                                     outcome
 ========================  ==========================================  ================
 ``Refused``               the library rejected a documented call      refused
 ``HandshakeFailed``       a handshake the test needed did not finish  fail
+``LibraryFault``          the library broke inside a documented call  fail
 ``NotObservable``         the adapter cannot make an observation      not-observable
 ``LibraryUnavailable``    the library is not installed or not usable  (run stops)
 ``ContractError``         the adapter does not keep the contract      error
@@ -22,6 +23,7 @@ __all__ = [
     "AdapterError",
     "ContractError",
     "HandshakeFailed",
+    "LibraryFault",
     "LibraryUnavailable",
     "NotObservable",
     "Refused",
@@ -47,6 +49,15 @@ class Refused(AdapterError):
 
 class HandshakeFailed(AdapterError):
     """A handshake did not complete; the message is the library's reason."""
+
+
+class LibraryFault(AdapterError):
+    """The library broke inside a documented call instead of answering it.
+
+    For an exception that is no designed answer of the library (an
+    AttributeError from inside a binding, say); the message is its text.
+    Adapters raise it for the library's faults, never for their own.
+    """
 
 
 class NotObservable(AdapterError):

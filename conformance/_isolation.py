@@ -18,7 +18,7 @@ import time
 import traceback
 from typing import Any, Callable
 
-from ._errors import HandshakeFailed
+from ._errors import HandshakeFailed, LibraryFault
 from ._evidence import Contradiction, Evidence
 from ._outcomes import Outcome, outcome_of_exception
 
@@ -46,6 +46,9 @@ def ending_of(body: Callable[[], None], evidence: Evidence) -> Ending:
         elif isinstance(error, HandshakeFailed):
             ending["expected"] = "the handshake completes"
             ending["observed"] = f"it failed: {reason}"
+        elif isinstance(error, LibraryFault):
+            ending["expected"] = "a designed answer: success, or a clear error"
+            ending["observed"] = f"the library broke inside the call: {reason}"
     else:
         ending = {"outcome": Outcome.PASS.value, "reason": ""}
     ending["evidence"] = evidence.to_json()

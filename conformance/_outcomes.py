@@ -11,6 +11,7 @@ ending                                 outcome
 returned                               pass
 ``Contradiction`` (a check)            fail
 ``HandshakeFailed``                    fail
+``LibraryFault``                       fail
 ``Refused``                            refused
 ``NotObservable``                      not-observable
 ``ContractError``, anything else       error
@@ -25,7 +26,7 @@ import dataclasses
 import enum
 from typing import Any
 
-from ._errors import ContractError, HandshakeFailed, NotObservable, Refused
+from ._errors import ContractError, HandshakeFailed, LibraryFault, NotObservable, Refused
 from ._evidence import Contradiction
 
 __all__ = ["Outcome", "TestResult", "outcome_of_exception"]
@@ -50,6 +51,7 @@ class Outcome(enum.Enum):
 _EXCEPTION_OUTCOMES: tuple[tuple[type[BaseException], Outcome], ...] = (
     (Contradiction, Outcome.FAIL),
     (HandshakeFailed, Outcome.FAIL),
+    (LibraryFault, Outcome.FAIL),
     (Refused, Outcome.REFUSED),
     (NotObservable, Outcome.NOT_OBSERVABLE),
     (ContractError, Outcome.ERROR),

@@ -22,6 +22,7 @@ __all__ = [
     "AdapterLoadError",
     "FoundAdapter",
     "NOT_INSTALLED",
+    "call_signature",
     "contract_problems",
     "describe_problems",
     "find_adapters",
@@ -134,26 +135,89 @@ def _import(name: str, target: str) -> type[Adapter]:
 def contract_problems(cls: object) -> list[str]:
     """What keeps ``cls`` from being an adapter, in words an author can act on."""
     if not (inspect.isclass(cls) and issubclass(cls, Adapter)):
-        return [f"{cls!r} is not a subclass of conformance.Adapter"]
+        return [f"{cls!r} is not a subclass of conformance.Adapter: subclass it"]
     problems = []
-    if getattr(cls, "contract_version", None) != CONTRACT_VERSION:
+    version = getattr(cls, "contract_version", None)
+    if version != CONTRACT_VERSION:
         problems.append(
-            f"it was written for contract version {getattr(cls, 'contract_version', None)}; "
-            f"this suite speaks version {CONTRACT_VERSION}. See the author's guide for the changes."
+            f"it declares contract_version = {version!r}: it was written for another version "
+            f"of the contract; this suite speaks version {CONTRACT_VERSION}. Update it as the "
+            f"author's guide says (section 'Contract versions'), then set "
+            f"contract_version = {CONTRACT_VERSION}"
         )
     if not isinstance(getattr(cls, "name", None), str) or not cls.name:
-        problems.append("set the class attribute 'name' to the adapter's name")
+        problems.append("set the class attribute 'name' to the adapter's name (a non-empty str)")
     for method in sorted(getattr(cls, "__abstractmethods__", ())):
-        problems.append(f"implement {method}() (required by the contract)")
-    capabilities = getattr(cls, "capabilities", frozenset())
-    # getattr: a capability given as a plain string must give a problem, not a traceback.
-    for capability in sorted(capabilities, key=lambda c: getattr(c, "value", str(c))):
-        if not isinstance(capability, Capability):
-            problems.append(f"capabilities holds {capability!r}, which is not a conformance.Capability")
-            continue
-        for method in capability.adapter_methods:
-            if getattr(cls, method) is getattr(Adapter, method):
-                problems.append(
-                    f"it declares capability {capability.value!r} but does not implement {method}()"
-                )
+        problems.append(f"implement {call_signature(method)} (required by the contract: {_summary(method)})")
+    declared = _declared(cls, problems)
+    for method in _contract_methods(declared):
+        problem = _signature_problem(cls, method)
+        if problem:
+            problems.append(problem)
     return problems
+
+
+def call_signature(method: str) -> str:
+    """How the battery calls a contract method: ``read(connection) -> bytes``."""
+    signature = inspect.signature(getattr(Adapter, method))
+    parameters = [name for name in signature.parameters if name != "self"]
+    returns = signature.return_annotation
+    shown = f"{method}({', '.join(parameters)})"
+    return shown if returns in (None, "None", inspect.Signature.empty) else f"{shown} -> {returns}"
+
+
+def _summary(method: str) -> str:
+    doc = inspect.getdoc(getattr(Adapter, method)) or ""
+    return doc.splitlines()[0].rstrip(".") if doc else method
+
+
+def _declared(cls: type[Adapter], problems: list[str]) -> list[Capability]:
+    """The declared capabilities that are real ``Capability`` members; the rest are problems."""
+    capabilities = getattr(cls, "capabilities", frozenset())
+    if not isinstance(capabilities, (set, frozenset)):
+        problems.append(
+            f"capabilities is a {type(capabilities).__name__}; make it a frozenset of "
+            "conformance.Capability members"
+        )
+        return []
+    declared = []
+    for capability in sorted(capabilities, key=str):
+        if isinstance(capability, Capability):
+            declared.append(capability)
+            for method in capability.adapter_methods:
+                if getattr(cls, method) is getattr(Adapter, method):
+                    problems.append(
+                        f"it declares capability {capability.value!r} but does not implement "
+                        f"{call_signature(method)}"
+                    )
+            continue
+        member = _capability_named(capability)
+        hint = f": write Capability.{member.name}" if member else ""
+        problems.append(f"capabilities holds {capability!r}, which is not a conformance.Capability{hint}")
+    return declared
+
+
+def _capability_named(value: object) -> Capability | None:
+    return next((c for c in Capability if value in (c.value, c.name)), None)
+
+
+def _contract_methods(declared: list[Capability]) -> list[str]:
+    required = sorted(getattr(Adapter, "__abstractmethods__", ()))
+    return required + [method for capability in declared for method in capability.adapter_methods]
+
+
+def _signature_problem(cls: type[Adapter], method: str) -> str:
+    """A method whose parameters cannot take the battery's call (often: an older contract's)."""
+    mine = getattr(cls, method, None)
+    if mine is None or mine is getattr(Adapter, method) or not callable(mine):
+        return ""
+    wanted = [name for name in inspect.signature(getattr(Adapter, method)).parameters if name != "self"]
+    try:
+        signature = inspect.signature(mine)
+    except (TypeError, ValueError):  # a builtin or an odd callable: nothing to compare
+        return ""
+    try:
+        signature.bind(None, *wanted)  # self, then one argument per contract parameter
+    except TypeError:
+        return f"{method}{signature} cannot be called as {call_signature(method)}; change its parameters"
+    return ""

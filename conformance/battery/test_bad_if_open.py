@@ -18,10 +18,25 @@ SERVER_CACHE_CONFIGS = ("tls12-sessionid",)
 
 
 def _open_connection(lab, config):
+    """An open handshake, the client's session of it, and another client session to set."""
     server, client = lab.server(config), lab.client(config)
     handshake = lab.connect(client, server)
     session = lab.get_session(handshake.client)
     replacement = lab.fresh_session(client, server)
+    return server, client, handshake, session, replacement
+
+
+def _open_server_connection(lab, config):
+    """The same, but the session to set is a server session of the same server context.
+
+    (A client's session would bring the one-context clause in.)
+    """
+    server, client = lab.server(config), lab.client(config)
+    handshake = lab.connect(client, server)
+    session = lab.get_session(handshake.client)
+    other = lab.connect(client, server)
+    replacement = lab.get_session(other.server)
+    lab.close(other)
     return server, client, handshake, session, replacement
 
 
@@ -60,7 +75,7 @@ def test_closed_client_session_stays_good(lab, config, how):
 @pytest.mark.clause("bad-if-open", configs=SERVER_CACHE_CONFIGS)
 def test_open_server_session_leaves_the_cache(lab, config):
     """Replacing the session of an open server connection: the client's offer is declined."""
-    server, client, handshake, session, replacement = _open_connection(lab, config)
+    server, client, handshake, session, replacement = _open_server_connection(lab, config)
     lab.set_session(handshake.server, replacement)
     again = lab.connect(client, server, session=session)
     lab.expect_full(again, "a handshake offering the session the open server connection had")
@@ -70,7 +85,7 @@ def test_open_server_session_leaves_the_cache(lab, config):
 @pytest.mark.parametrize("how", ["shutdown", "sent-shutdown-flag"])
 def test_closed_server_session_stays_cached(lab, config, how):
     """Control: after a shutdown (or with the flag) on the server, the session still resumes."""
-    server, client, handshake, session, replacement = _open_connection(lab, config)
+    server, client, handshake, session, replacement = _open_server_connection(lab, config)
     _close(lab, handshake.server, how)
     lab.set_session(handshake.server, replacement)
     again = lab.connect(client, server, session=session)
@@ -81,7 +96,7 @@ def test_closed_server_session_stays_cached(lab, config, how):
 def test_open_server_session_is_removed_from_the_cache(lab, config):
     """The server's cache shrinks by one and reports one removal at the replacing set."""
     lab.need(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
-    server, _, handshake, _, replacement = _open_connection(lab, config)
+    server, _, handshake, _, replacement = _open_server_connection(lab, config)
     size, removals = lab.adapter.cache_size(server), lab.adapter.cache_removals(server)
     lab.evidence.did(f"server cache before the set: {size} sessions, {removals} removals")
     lab.set_session(handshake.server, replacement)
@@ -93,7 +108,7 @@ def test_open_server_session_is_removed_from_the_cache(lab, config):
 def test_closed_server_session_is_not_removed(lab, config):
     """Control: after the server's shutdown, the set removes nothing from the cache."""
     lab.need(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
-    server, _, handshake, _, replacement = _open_connection(lab, config)
+    server, _, handshake, _, replacement = _open_server_connection(lab, config)
     lab.shutdown(handshake.server)
     size, removals = lab.adapter.cache_size(server), lab.adapter.cache_removals(server)
     lab.evidence.did(f"server cache before the set: {size} sessions, {removals} removals")

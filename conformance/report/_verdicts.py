@@ -1,0 +1,105 @@
+"""How the reports show and rank outcomes.
+
+Design: one table, one row per outcome, holds everything the reports say about
+an outcome: how bad it is (its rank), its text label, its symbol, its colour
+class, and what it means. Nothing else decides how an outcome is ranked or
+shown; the matrix, the summaries, JUnit and the diff all read this table.
+
+Ranks, best first: pass, not-observable, refused, error, fail, timeout, crash.
+
+- not-observable is above pass: nothing was verified, but nothing is wrong.
+- refused is a library verdict (stricter than documented), so it ranks worse
+  than not-observable but better than a contradiction.
+- error means the harness or adapter broke; the library's verdict is unknown,
+  so it ranks below refused and above a proven contradiction (fail).
+- a hang (timeout) and a dead process (crash) are worse than a wrong answer.
+
+A cell of the matrix shows the worst-ranked outcome of the tests behind it; the
+diff calls a change a regression when the new outcome ranks worse.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterable
+
+from .._outcomes import Outcome
+
+__all__ = [
+    "CONFIG_LABELS",
+    "ORDER",
+    "STYLES",
+    "OutcomeStyle",
+    "config_label",
+    "is_worse",
+    "style",
+    "worst",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class OutcomeStyle:
+    outcome: Outcome
+    #: 0 is best; a larger rank is worse.
+    rank: int
+    #: Text label shown beside every colour (colour never carries meaning alone).
+    label: str
+    symbol: str
+    #: For Markdown, where there is no CSS.
+    emoji: str
+    meaning: str
+
+    @property
+    def css(self) -> str:
+        return "o-" + self.outcome.value
+
+
+STYLES: dict[Outcome, OutcomeStyle] = {
+    s.outcome: s
+    for s in (
+        OutcomeStyle(Outcome.PASS, 0, "pass", "✓", "✅", "behaves as documented"),
+        OutcomeStyle(
+            Outcome.NOT_OBSERVABLE, 1, "not-observable", "◌", "👁️",
+            "the adapter cannot observe what the test needs (a capability it does not declare)",
+        ),
+        OutcomeStyle(
+            Outcome.REFUSED, 2, "refused", "⊘", "⛔",
+            "the library rejects the documented call with a clear error (stricter than documented)",
+        ),
+        OutcomeStyle(
+            Outcome.ERROR, 3, "error", "!", "⚠️",
+            "the harness or the adapter broke; not a verdict on the library",
+        ),
+        OutcomeStyle(Outcome.FAIL, 4, "fail", "✗", "❌", "contradicts the documentation"),
+        OutcomeStyle(Outcome.TIMEOUT, 5, "timeout", "⏱", "⏱️", "ran past its time limit and was killed"),
+        OutcomeStyle(Outcome.CRASH, 6, "crash", "☠", "💥", "the process died of a signal"),
+    )
+}
+
+#: The order of outcomes in tables and legends: best first.
+ORDER: tuple[Outcome, ...] = tuple(sorted(STYLES, key=lambda o: STYLES[o].rank))
+
+#: Short column labels for the protocol configurations (the full description is a tooltip).
+CONFIG_LABELS: dict[str | None, str] = {
+    "tls12-sessionid": "1.2 id",
+    "tls12-ticket": "1.2 ticket",
+    "tls13": "1.3",
+    None: "no handshake",
+}
+
+
+def style(outcome: Outcome) -> OutcomeStyle:
+    return STYLES[outcome]
+
+
+def worst(outcomes: Iterable[Outcome]) -> Outcome | None:
+    """The worst-ranked outcome, or None when there is none."""
+    return max(outcomes, key=lambda o: STYLES[o].rank, default=None)
+
+
+def is_worse(after: Outcome, before: Outcome) -> bool:
+    return STYLES[after].rank > STYLES[before].rank
+
+
+def config_label(config_id: str | None) -> str:
+    return CONFIG_LABELS.get(config_id, config_id or "no handshake")
