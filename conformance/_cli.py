@@ -69,7 +69,16 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("before", type=Path)
     diff.add_argument("after", type=Path)
     diff.set_defaults(handler=_diff)
+    selftest = commands.add_parser("selftest", help="run the battery against every mutant; build the kill matrix")
+    selftest.add_argument("--out", type=Path, default=Path("reports"), help="where results go (default: reports)")
+    selftest.set_defaults(handler=_selftest)
     return parser
+
+
+def _selftest(args: argparse.Namespace, extra: list[str]) -> int:
+    from ._selftest import run_selftest
+
+    return run_selftest(args.out)
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:

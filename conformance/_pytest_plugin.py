@@ -11,6 +11,7 @@ not-observable is skipped), anything unexpected is failed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -63,10 +64,13 @@ class ConformanceRun:
 
     def __init__(self, config: pytest.Config, spec: str) -> None:
         self.config = config
+        self.spec = spec
         try:
             self.found, adapter_class = load_adapter(spec)
         except AdapterLoadError as error:
             raise pytest.UsageError(str(error)) from None
+        if ":" in spec:  # module:Class: the run is named by the class, as an installed one would be
+            self.found = dataclasses.replace(self.found, name=adapter_class.name)
         self.unavailable = ""
         try:
             self.instance: Adapter | None = adapter_class()
@@ -152,7 +156,7 @@ class ConformanceRun:
             evidence=evidence,
             duration=duration,
             title=(item.obj.__doc__ or "").strip().splitlines()[0] if item.obj.__doc__ else "",
-            rerun=f"conformance run {self.found.name} --test '{test_id}'",
+            rerun=f"conformance run {self.spec} --test '{test_id}'",
         )
         deviation = self.expectations.for_test(test_id)
         if deviation is not None:
