@@ -270,5 +270,23 @@ class Lab:
             what, not handshake.resumed_on_wire, "a full handshake", handshake.describe()
         )
 
+    def require(self, holds: bool, what: str, observed: str) -> None:
+        """A precondition of the test, not the clause: if it fails, the clause cannot be judged.
+
+        That ends the test as not-observable, with what was seen; it is no verdict.
+        """
+        if not holds:
+            raise NotObservable(
+                f"precondition not met, so the clause cannot be judged this way with adapter "
+                f"{self.adapter.name!r}: {what}; observed {observed}"
+            )
+        self.evidence.did(f"precondition holds: {what}")
+
+    def require_resumed(self, handshake: Handshake, what: str) -> None:
+        self.require(handshake.resumed_on_wire, f"{what} (expected a resumed handshake)", handshake.describe())
+
+    def require_full(self, handshake: Handshake, what: str) -> None:
+        self.require(not handshake.resumed_on_wire, f"{what} (expected a full handshake)", handshake.describe())
+
     def check(self, what: str, expected: Any, observed: Any) -> None:
         self.evidence.check(what, expected, observed)

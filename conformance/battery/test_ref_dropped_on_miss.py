@@ -17,7 +17,7 @@ def _declined(lab, config, exchange=True):
     connection = lab.connection(client)
     lab.set_session(connection, session)
     handshake = lab.handshake(connection, lab.connection(stranger), exchange=exchange)
-    lab.expect_full(handshake, "precondition: a server that never saw the session declines it")
+    lab.require_full(handshake, "a server that never saw the session declines it")
     return issuer, stranger, client, session, handshake
 
 

@@ -15,6 +15,9 @@ def _two_sessions(lab, config):
     server, other_server, client = lab.server(config), lab.server(config), lab.client(config)
     mine = lab.fresh_session(client, server)
     foreign = lab.fresh_session(client, other_server)
+    probe = lab.connect(client, server, session=foreign)
+    lab.require_full(probe, "the other server's session does not resume with this server")
+    lab.close(probe)
     return server, client, mine, foreign
 
 

@@ -30,7 +30,7 @@ def test_false_after_a_full_handshake(lab, config):
     """Both ends of a full handshake report no reuse."""
     lab.need(Capability.REUSE_FLAG, why=WHY)
     handshake = lab.connect(lab.client(config), lab.server(config))
-    lab.expect_full(handshake, "precondition: a handshake with no session set")
+    lab.require_full(handshake, "a handshake with no session set")
     lab.check("client reuse flag after a full handshake", False, lab.reused(handshake.client))
     lab.check("server reuse flag after a full handshake", False, lab.reused(handshake.server))
 
@@ -41,7 +41,7 @@ def test_false_when_the_set_session_is_declined(lab, config):
     issuer, stranger, client = lab.server(config), lab.server(config), lab.client(config)
     session = lab.fresh_session(client, issuer)
     handshake = lab.connect(client, stranger, session=session)
-    lab.expect_full(handshake, "precondition: a server that never saw the session declines it")
+    lab.require_full(handshake, "a server that never saw the session declines it")
     lab.check("client reuse flag after a declined session", False, lab.reused(handshake.client))
 
 
@@ -51,6 +51,6 @@ def test_true_after_a_resumed_handshake(lab, config):
     server, client = lab.server(config), lab.client(config)
     session = lab.fresh_session(client, server)
     handshake = lab.connect(client, server, session=session)
-    lab.expect_resumed(handshake, "precondition: the set session resumes")
+    lab.require_resumed(handshake, "the set session resumes")
     lab.check("client reuse flag after resuming", True, lab.reused(handshake.client))
     lab.check("server reuse flag after resuming", True, lab.reused(handshake.server))

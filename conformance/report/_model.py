@@ -26,8 +26,8 @@ from ._verdicts import ORDER, STYLES, config_label, worst
 
 __all__ = ["Cell", "ClauseRow", "Column", "ConfigInfo", "ReportModel", "build_model"]
 
-#: Above this many test records, passes that were expected are counted, not listed
-#: one by one, so the page stays usable (100 adapters x 1,000 tests would be ~100 MB).
+#: Above this many test records the page lists less (see ``ReportModel.listed``), so that
+#: it stays usable: 100 adapters x 1,000 tests with every evidence would be ~200 MB.
 FULL_LISTING_LIMIT = 10_000
 
 
@@ -195,14 +195,25 @@ class ReportModel:
     def cell(self, clause_id: str, column_key: str) -> Cell:
         return self.cells[(clause_id, column_key)]
 
-    def listed(self, cell: Cell) -> list[TestResult]:
-        """The tests a cell lists one by one (at scale, expected passes are only counted)."""
+    def listed(self, cell: Cell) -> list[tuple[TestResult, bool]]:
+        """The tests a cell lists, each with whether its evidence is shown.
+
+        Up to ``FULL_LISTING_LIMIT`` test records, every test with its evidence. Above,
+        unexpected outcomes keep their evidence, other expected outcomes get one line,
+        and expected passes are only counted (the page would grow past a browser's ease).
+        """
         if self.full_listing:
-            return cell.tests
-        return [t for t in cell.tests if not (t.outcome is Outcome.PASS and t.as_expected)]
+            return [(t, True) for t in cell.tests]
+        return [
+            (t, not t.as_expected)
+            for t in cell.tests
+            if not (t.outcome is Outcome.PASS and t.as_expected)
+        ]
 
 
-def build_model(runs: list[LoadedRun], duplicates_dropped: int = 0, full_listing_limit: int = FULL_LISTING_LIMIT) -> ReportModel:
+def build_model(
+    runs: list[LoadedRun], duplicates_dropped: int = 0, full_listing_limit: int = FULL_LISTING_LIMIT
+) -> ReportModel:
     ordered = sorted(runs, key=lambda r: (r.run.adapter_name, str(r.run.header.get("started", ""))))
     columns = _columns(ordered)
     clauses = _clauses(ordered)
@@ -263,10 +274,9 @@ def _labels(name: str, group: list[LoadedRun]) -> list[str]:
 
 def _column(loaded: LoadedRun, key: str, slugs: set[str]) -> Column:
     counts = collections.Counter(t.outcome for t in loaded.run.tests)
-    slug = _slug(key, slugs)
     return Column(
         key=key,
-        slug=slug,
+        slug=_slug(key, slugs),
         loaded=loaded,
         counts={o: counts[o] for o in ORDER},
         unexpected=sum(not t.as_expected for t in loaded.run.tests),
@@ -304,7 +314,8 @@ def _clauses(runs: list[LoadedRun]) -> list[ClauseRow]:
             for clause_id in test.clauses:
                 if clause_id not in rows:
                     rows[clause_id] = ClauseRow(
-                        clause_id, "?", "A clause that no catalogue in these runs describes.", "?", "", (), known=False
+                        clause_id, "?", "A clause that no catalogue in these runs describes.", "?", "", (),
+                        known=False,
                     )
     return list(rows.values())
 
@@ -329,9 +340,11 @@ def _configs(runs: list[LoadedRun]) -> list[ConfigInfo]:
     for loaded in runs:
         for test in loaded.run.tests:
             if test.config not in found:
-                description = "tests that make no handshake" if test.config is None else "a configuration no run header describes"
-                found[test.config] = ConfigInfo(test.config, config_label(test.config), description)
+                found[test.config] = ConfigInfo(test.config, config_label(test.config), _UNDESCRIBED[test.config is None])
     return list(found.values())
+
+
+_UNDESCRIBED = {True: "tests that make no handshake", False: "a configuration no run header describes"}
 
 
 # -- cells ----------------------------------------------------------------------------------

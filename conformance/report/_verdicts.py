@@ -71,7 +71,7 @@ STYLES: dict[Outcome, OutcomeStyle] = {
             "the harness or the adapter broke; not a verdict on the library",
         ),
         OutcomeStyle(Outcome.FAIL, 4, "fail", "✗", "❌", "contradicts the documentation"),
-        OutcomeStyle(Outcome.TIMEOUT, 5, "timeout", "⏱", "⏱️", "ran past its time limit and was killed"),
+        OutcomeStyle(Outcome.TIMEOUT, 5, "timeout", "◷", "⏱️", "ran past its time limit and was killed"),
         OutcomeStyle(Outcome.CRASH, 6, "crash", "☠", "💥", "the process died of a signal"),
     )
 }

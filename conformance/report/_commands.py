@@ -1,0 +1,99 @@
+"""The report commands: ``report``, ``merge`` and ``diff``, as exit statuses.
+
+Design: each command reads its inputs, does its work and prints one line of
+what it wrote. Bad input (a missing path, an empty folder, a malformed or cut
+file, an output that cannot be written) is one line on stderr and exit status
+2, never a traceback. ``diff`` exits 1 on a regression, else 0.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from ._diff import diff_runs, format_diff
+from ._html import ReportSection, render_html
+from ._junit import write_junit
+from ._markdown import render_markdown
+from ._merged import write_merged
+from ._model import build_model
+from ._sources import LoadedRun, ReportInputError, load_runs
+
+__all__ = ["diff_results", "make_reports", "merge_results"]
+
+BAD_INPUT = 2
+
+
+def make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSection] = ()) -> int:
+    """Write index.html, summary.md, junit/<adapter>.xml and merged.json into ``out``."""
+    try:
+        runs, dropped = load_runs(paths)
+        model = build_model(runs, dropped)
+        _writable_folder(out)
+        index = out / "index.html"
+        index.write_text(render_html(model, sections), encoding="utf-8")
+        (out / "summary.md").write_text(render_markdown(model, sections), encoding="utf-8")
+        junit = write_junit(model, out / "junit")
+        write_merged(runs, out / "merged.json")
+    except ReportInputError as error:
+        return _bad("report", str(error))
+    except OSError as error:
+        return _bad("report", _os_message(error))
+    size = index.stat().st_size
+    print(
+        f"report: {len(model.columns)} run(s), {model.test_count} test result(s) -> {index} "
+        f"({size / 1024:,.0f} KiB), {out / 'summary.md'}, {out / 'junit'}/ ({len(junit)} file(s)), "
+        f"{out / 'merged.json'}"
+    )
+    return 0
+
+
+def merge_results(paths: Sequence[Path], out: Path) -> int:
+    """Write one merged file of every run in ``paths``; ``report`` and ``diff`` read it."""
+    try:
+        if out.is_dir():
+            raise ReportInputError(f"{out}: is a folder; expected the path of the merged file to write (-o FILE)")
+        runs, dropped = load_runs(paths)
+        write_merged(runs, out)
+    except ReportInputError as error:
+        return _bad("merge", str(error))
+    except OSError as error:
+        return _bad("merge", _os_message(error))
+    tests = sum(len(r.run.tests) for r in runs)
+    extra = f" ({dropped} duplicate run(s) kept once)" if dropped else ""
+    print(f"merge: {len(runs)} run(s), {tests} test result(s) -> {out}{extra}")
+    return 0
+
+
+def diff_results(before: Path, after: Path) -> int:
+    """Print what changed from ``before`` to ``after``; 1 on a regression, else 0."""
+    try:
+        old, _ = load_runs([before])
+        new, _ = load_runs([after])
+    except ReportInputError as error:
+        return _bad("diff", str(error))
+    diff = diff_runs(old, new)
+    print(format_diff(diff, _describe(before, old), _describe(after, new)))
+    return 1 if diff.regressed else 0
+
+
+def _describe(path: Path, runs: list[LoadedRun]) -> str:
+    tests = sum(len(r.run.tests) for r in runs)
+    return f"{path} ({len(runs)} run(s), {tests} test result(s))"
+
+
+def _writable_folder(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ReportInputError(f"{out}: is a file; expected a folder for the reports (--out DIR)")
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _os_message(error: OSError) -> str:
+    where = error.filename or "output"
+    return f"{where}: cannot write it ({error.strerror or error})"
+
+
+def _bad(command: str, message: str) -> int:
+    print(f"conformance {command}: error: {' '.join(message.split())}", file=sys.stderr)
+    return BAD_INPUT

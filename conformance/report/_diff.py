@@ -1,0 +1,169 @@
+"""Diff: what changed between two result sets, and whether anything got worse.
+
+Design: tests are matched by adapter name and test id. A side that holds
+several runs of one adapter (a merged file from several machines) is reduced
+to the run that started last, and the diff says which runs it set aside. Each
+matched pair falls in one class, decided by the outcome ranks of
+``_verdicts`` (the table of ``_CLASSES`` below, first match wins):
+
+====================  ==============================================
+class                 rule
+====================  ==============================================
+regression            the after outcome ranks worse than the before one
+fix                   the after outcome is pass (and before was not)
+changed               any other change of outcome (better, not pass)
+====================  ==============================================
+
+Tests only before are removed, tests only after are added; neither is a
+regression. The diff fails (exit 1) on a regression, and also when an
+adapter that ran before is unavailable after, or an after run is incomplete:
+a run that could not show its outcomes cannot show that nothing got worse.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+from typing import Callable
+
+from .._outcomes import Outcome, TestResult
+from .._results import Run
+from ._sources import LoadedRun
+from ._verdicts import is_worse
+
+__all__ = ["Change", "Diff", "diff_runs", "format_diff"]
+
+LIST_LIMIT = 50  # added or removed tests listed per adapter; the rest are counted
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    adapter: str
+    test_id: str
+    before: TestResult | None
+    after: TestResult | None
+
+    def describe(self) -> str:
+        was = self.before.outcome.value if self.before else "(absent)"
+        now = self.after.outcome.value if self.after else "(absent)"
+        return f"{self.adapter}  {self.test_id}: {was} -> {now}"
+
+
+_CLASSES: tuple[tuple[str, Callable[[Outcome, Outcome], bool]], ...] = (
+    ("regressions", lambda before, after: is_worse(after, before)),
+    ("fixes", lambda before, after: after is Outcome.PASS),
+    ("changed", lambda before, after: True),
+)
+
+
+@dataclasses.dataclass
+class Diff:
+    regressions: list[Change] = dataclasses.field(default_factory=list)
+    fixes: list[Change] = dataclasses.field(default_factory=list)
+    changed: list[Change] = dataclasses.field(default_factory=list)
+    added: list[Change] = dataclasses.field(default_factory=list)
+    removed: list[Change] = dataclasses.field(default_factory=list)
+    #: Failures that are not a test's outcome: "wolfssl: unavailable after (...)".
+    run_problems: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def regressed(self) -> bool:
+        return bool(self.regressions or self.run_problems)
+
+
+def diff_runs(before: list[LoadedRun], after: list[LoadedRun]) -> Diff:
+    diff = Diff()
+    old, new = _by_adapter(before, "before", diff), _by_adapter(after, "after", diff)
+    for name in sorted(old.keys() | new.keys()):
+        _diff_adapter(diff, name, old.get(name), new.get(name))
+    return diff
+
+
+def _by_adapter(runs: list[LoadedRun], side: str, diff: Diff) -> dict[str, LoadedRun]:
+    groups: dict[str, list[LoadedRun]] = collections.defaultdict(list)
+    for loaded in runs:
+        groups[loaded.run.adapter_name].append(loaded)
+    chosen = {}
+    for name, group in groups.items():
+        group.sort(key=lambda r: str(r.run.header.get("started", "")))
+        chosen[name] = group[-1]
+        for other in group[:-1]:
+            diff.notes.append(
+                f"{side}: {len(group)} runs of {name}; compared the one started "
+                f"{group[-1].run.header.get('started', '?')} ({group[-1].origin}), "
+                f"set aside {other.origin} (started {other.run.header.get('started', '?')})"
+            )
+    return chosen
+
+
+def _diff_adapter(diff: Diff, name: str, before: LoadedRun | None, after: LoadedRun | None) -> None:
+    old_run, new_run = (before.run if before else None), (after.run if after else None)
+    if new_run is not None:
+        _check_after_run(diff, name, old_run, new_run)
+    old = {t.test_id: t for t in (old_run.tests if old_run else [])}
+    new = {t.test_id: t for t in (new_run.tests if new_run else [])}
+    for test_id in sorted(old.keys() | new.keys()):
+        a, b = old.get(test_id), new.get(test_id)
+        if a is None:
+            diff.added.append(Change(name, test_id, None, b))
+        elif b is None:
+            diff.removed.append(Change(name, test_id, a, None))
+        elif a.outcome is not b.outcome:
+            kind = next(kind for kind, rule in _CLASSES if rule(a.outcome, b.outcome))
+            getattr(diff, kind).append(Change(name, test_id, a, b))
+
+
+def _check_after_run(diff: Diff, name: str, old_run: Run | None, new_run: Run) -> None:
+    reason = str(new_run.header["adapter"].get("unavailable") or "")
+    if reason and old_run is not None and old_run.tests:
+        diff.run_problems.append(f"{name}: ran {len(old_run.tests)} tests before, unavailable after ({reason})")
+    elif not new_run.complete:
+        diff.run_problems.append(f"{name}: the after run is incomplete (no end record; {len(new_run.tests)} tests recorded)")
+    elif (new_run.end or {}).get("complete_selection") is False:
+        diff.notes.append(f"after: {name} ran a subset of the battery; tests outside it show as removed")
+
+
+def format_diff(diff: Diff, before_label: str, after_label: str) -> str:
+    lines = [f"before: {before_label}", f"after:  {after_label}", ""]
+    lines += _block("Regressions (outcomes that got worse)", diff.regressions, _with_reason)
+    lines += _block("Fixes (now pass)", diff.fixes, _with_reason)
+    lines += _block("Changed outcomes (better, not pass)", diff.changed, _with_reason)
+    lines += _grouped("Added tests", diff.added)
+    lines += _grouped("Removed tests", diff.removed)
+    if diff.run_problems:
+        lines += [f"Run problems: {len(diff.run_problems)}", *[f"  {p}" for p in diff.run_problems], ""]
+    lines += [f"note: {note}" for note in diff.notes]
+    verdict = (
+        f"REGRESSION: {len(diff.regressions)} outcome(s) got worse, {len(diff.run_problems)} run problem(s)"
+        if diff.regressed
+        else "no regression"
+    )
+    return "\n".join([*lines, verdict])
+
+
+def _with_reason(change: Change) -> list[str]:
+    lines = [f"  {change.describe()}"]
+    if change.after and change.after.reason:
+        lines.append(f"      reason: {' '.join(change.after.reason.split())[:300]}")
+    return lines
+
+
+def _block(title: str, changes: list[Change], describe: Callable[[Change], list[str]]) -> list[str]:
+    lines = [f"{title}: {len(changes)}"]
+    for change in changes:
+        lines += describe(change)
+    return [*lines, ""]
+
+
+def _grouped(title: str, changes: list[Change]) -> list[str]:
+    lines = [f"{title}: {len(changes)}"]
+    by_adapter: dict[str, list[Change]] = collections.defaultdict(list)
+    for change in changes:
+        by_adapter[change.adapter].append(change)
+    for name, group in by_adapter.items():
+        for change in group[:LIST_LIMIT]:
+            lines.append(f"  {change.describe()}")
+        if len(group) > LIST_LIMIT:
+            lines.append(f"  {name}: ...and {len(group) - LIST_LIMIT} more")
+    return [*lines, ""]
