@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.set_defaults(handler=_diff)
     selftest = commands.add_parser("selftest", help="run the battery against every mutant; build the kill matrix")
     selftest.add_argument("--out", type=Path, default=Path("reports"), help="where results go (default: reports)")
+    selftest.add_argument("--mutant", action="append", default=[], help="only this mutant (repeatable)")
+    selftest.add_argument("--jobs", "-j", type=int, default=2, help="battery runs at once (default: 2)")
     selftest.set_defaults(handler=_selftest)
     return parser
 
@@ -78,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 def _selftest(args: argparse.Namespace, extra: list[str]) -> int:
     from ._selftest import run_selftest
 
-    return run_selftest(args.out)
+    return run_selftest(args.out, jobs=args.jobs, only=args.mutant)
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:

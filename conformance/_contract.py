@@ -87,8 +87,9 @@ class Adapter(abc.ABC):
     name: ClassVar[str]
     #: The observations this adapter can make beyond the core.
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
-    #: The contract version the adapter was written against.
-    contract_version: ClassVar[int] = CONTRACT_VERSION
+    #: The contract version the adapter was written against. Required, with no default,
+    #: so that an adapter written for an older contract is told, not run.
+    contract_version: ClassVar[int]
     #: Known deviations of this library (a TOML file), or None.
     expectations_file: ClassVar[Path | None] = None
 

@@ -1,7 +1,8 @@
 """Expectations: an adapter's known deviations from the documentation.
 
-Design: a TOML file of ``[[deviation]]`` tables, each naming tests by a glob
-over test ids (``test_use.py::test_name[tls13]``), the outcome expected there,
+Design: a TOML file of ``[[deviation]]`` tables, each naming tests by a pattern
+over test ids (``test_use.py::test_name[tls13]``) in which only ``*`` is special
+(any run of characters; brackets are literal), the outcome expected there,
 a reason (required) and a link (optional). An outcome that matches its
 expectation is as expected; any other, an unexpected pass included, makes
 the run fail. A deviation that matches no test of a complete run is stale,
@@ -18,7 +19,7 @@ deviation: it follows from the declared capabilities.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
+import re
 import tomllib
 from pathlib import Path
 
@@ -41,7 +42,8 @@ class Deviation:
     link: str = ""
 
     def matches(self, test_id: str) -> bool:
-        return fnmatch.fnmatchcase(test_id, self.test)
+        pattern = ".*".join(re.escape(part) for part in self.test.split("*"))
+        return re.fullmatch(pattern, test_id) is not None
 
 
 @dataclasses.dataclass

@@ -79,7 +79,8 @@ class ConformanceRun:
         self.expectations = self._expectations(config, adapter_class)
         self.results_path = Path(config.getoption("results_dir")) / f"{_file_name(self.found.name)}.jsonl"
         self.writer = ResultsWriter(self.results_path, self._header(adapter_class))
-        self.complete_selection = True
+        # Naming single tests (path::name) is a partial run, as is deselecting any.
+        self.complete_selection = not any("::" in str(arg) for arg in config.args)
 
     # -- setup -----------------------------------------------------------------------
     def _expectations(self, config: pytest.Config, adapter_class: type[Adapter]) -> Expectations:

@@ -61,7 +61,7 @@ def find_adapters() -> list[FoundAdapter]:
                 dist.version if dist else "",
             )
         )
-    return sorted(found, key=lambda item: item.name)
+    return sorted(found, key=lambda item: (item.name, item.distribution))
 
 
 #: The distribution column of an adapter loaded by ``module:Class``.
@@ -138,7 +138,12 @@ def contract_problems(cls: object) -> list[str]:
         return [f"{cls!r} is not a subclass of conformance.Adapter: subclass it"]
     problems = []
     version = getattr(cls, "contract_version", None)
-    if version != CONTRACT_VERSION:
+    if version is None:
+        problems.append(
+            f"set the class attribute contract_version = {CONTRACT_VERSION} (the contract version "
+            "the adapter was written for)"
+        )
+    elif version != CONTRACT_VERSION:
         problems.append(
             f"it declares contract_version = {version!r}: it was written for another version "
             f"of the contract; this suite speaks version {CONTRACT_VERSION}. Update it as the "

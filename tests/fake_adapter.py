@@ -208,6 +208,7 @@ class FakeAdapter(Adapter):
     """A well-behaved fake library with every capability."""
 
     name = "fake"
+    contract_version = 1
     capabilities = frozenset(Capability)
     #: Contract method name -> a key of ``MISBEHAVIOURS``.
     misbehaviour: ClassVar[Mapping[str, str]] = {}

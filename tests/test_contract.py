@@ -18,7 +18,8 @@ CORE = {name: getattr(FakeAdapter, name) for name in Adapter.__abstractmethods__
 def core_adapter(name: str = "core", without: str = "", **attributes: object) -> type:
     """An adapter class with the core methods only (minus ``without``), plus ``attributes``."""
     namespace = {key: value for key, value in CORE.items() if key != without}
-    namespace.update(name=name, **attributes)
+    namespace.update(name=name, contract_version=CONTRACT_VERSION)
+    namespace.update(attributes)
     return type(f"Core{name.title()}", (Adapter,), namespace)
 
 
@@ -33,6 +34,15 @@ def test_every_fake_keeps_the_contract(cls: type) -> None:
 
 def test_the_core_alone_keeps_the_contract() -> None:
     assert contract_problems(core_adapter()) == []
+
+
+def test_a_missing_contract_version_is_asked_for() -> None:
+    unversioned = core_adapter()
+    del unversioned.contract_version
+    assert contract_problems(unversioned) == [
+        f"set the class attribute contract_version = {CONTRACT_VERSION} "
+        "(the contract version the adapter was written for)"
+    ]
 
 
 @pytest.mark.parametrize("method", sorted(Adapter.__abstractmethods__))

@@ -29,6 +29,7 @@ def test_reported_session_has_the_set_id(lab, config):
     lab.need(Capability.SESSION_ID, why="the id of the reported session")
     _, _, session, connection = _set_on_new_connection(lab, config)
     reported = lab.get_session(connection)
+    lab.check("a session is reported after the set", True, reported is not None)
     lab.check("id of the reported session", lab.session_id(session), lab.session_id(reported))
 
 
@@ -37,4 +38,5 @@ def test_reported_session_is_the_set_object(lab, config):
     lab.need(Capability.SESSION_IDENTITY, why="whether the reported session is the set object")
     _, _, session, connection = _set_on_new_connection(lab, config)
     reported = lab.get_session(connection)
+    lab.check("a session is reported after the set", True, reported is not None)
     lab.check("the reported session is the set object", True, lab.adapter.same_session(session, reported))

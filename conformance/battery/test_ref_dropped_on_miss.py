@@ -41,6 +41,7 @@ def test_new_session_has_another_id(lab, config):
     lab.need(Capability.SESSION_ID, why="which session the connection holds after the miss")
     _, _, _, session, handshake = _declined(lab, config)
     new = lab.get_session(handshake.client)
+    lab.check("a session is held after the miss", True, new is not None)
     old_id, new_id = lab.session_id(session), lab.session_id(new)
     lab.evidence.check_that(
         "id of the connection's session after the miss", new_id != old_id,

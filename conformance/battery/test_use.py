@@ -46,4 +46,5 @@ def test_resumed_connection_holds_the_set_session(lab, config):
     handshake = lab.handshake(connection, lab.connection(server), exchange=False)
     lab.expect_resumed(handshake, "the handshake of a connection with a session set")
     held = lab.get_session(connection)
+    lab.check("a session is held after resuming", True, held is not None)
     lab.check("id of the session the resumed connection holds", lab.session_id(session), lab.session_id(held))

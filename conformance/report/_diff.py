@@ -6,13 +6,13 @@ to the run that started last, and the diff says which runs it set aside. Each
 matched pair falls in one class, decided by the outcome ranks of
 ``_verdicts`` (the table of ``_CLASSES`` below, first match wins):
 
-====================  ==============================================
-class                 rule
-====================  ==============================================
-regression            the after outcome ranks worse than the before one
-fix                   the after outcome is pass (and before was not)
-changed               any other change of outcome (better, not pass)
-====================  ==============================================
+==========  ===========================================================
+class       rule
+==========  ===========================================================
+regression  the after outcome ranks worse than the before one
+fix         the after outcome is pass (and before was not)
+changed     any other change: to a better-ranked outcome that is not pass
+==========  ===========================================================
 
 Tests only before are removed, tests only after are added; neither is a
 regression. The diff fails (exit 1) on a regression, and also when an
@@ -119,7 +119,8 @@ def _check_after_run(diff: Diff, name: str, old_run: Run | None, new_run: Run) -
     if reason and old_run is not None and old_run.tests:
         diff.run_problems.append(f"{name}: ran {len(old_run.tests)} tests before, unavailable after ({reason})")
     elif not new_run.complete:
-        diff.run_problems.append(f"{name}: the after run is incomplete (no end record; {len(new_run.tests)} tests recorded)")
+        recorded = len(new_run.tests)
+        diff.run_problems.append(f"{name}: the after run is incomplete (no end record; {recorded} tests recorded)")
     elif (new_run.end or {}).get("complete_selection") is False:
         diff.notes.append(f"after: {name} ran a subset of the battery; tests outside it show as removed")
 
@@ -128,7 +129,7 @@ def format_diff(diff: Diff, before_label: str, after_label: str) -> str:
     lines = [f"before: {before_label}", f"after:  {after_label}", ""]
     lines += _block("Regressions (outcomes that got worse)", diff.regressions, _with_reason)
     lines += _block("Fixes (now pass)", diff.fixes, _with_reason)
-    lines += _block("Changed outcomes (better, not pass)", diff.changed, _with_reason)
+    lines += _block("Other changed outcomes (not worse, not to pass)", diff.changed, _with_reason)
     lines += _grouped("Added tests", diff.added)
     lines += _grouped("Removed tests", diff.removed)
     if diff.run_problems:

@@ -135,7 +135,10 @@ def _details(test: TestResult, view: EvidenceView) -> str:
     lines = [f"{test.title}", f"rerun: {test.rerun}"]
     if view.expected is not None or view.observed is not None:
         lines += [f"expected: {view.expected}", f"observed: {view.observed}"]
-    lines += [f"check {c['what']}: expected {c['expected']}, observed {c['observed']} ({c['ok']})" for c in view.checks]
+    lines += [
+        f"check {c['what']}: expected {c['expected']}, observed {c['observed']} (holds: {c['ok']})"
+        for c in view.checks
+    ]
     lines += view.notes
     return "\n".join(lines)
 
@@ -161,5 +164,6 @@ def _text(value: str) -> str:
 def _remove_stale(folder: Path, written: set[Path]) -> None:
     """Remove our own files of adapters no longer in the report (CI would read them)."""
     for path in folder.glob("*.xml"):
-        if path not in written and f'<testsuites name="{MARKER}"' in path.read_text(encoding="utf-8", errors="replace")[:300]:
+        head = path.read_text(encoding="utf-8", errors="replace")[:300]
+        if path not in written and f'<testsuites name="{MARKER}"' in head:
             path.unlink()

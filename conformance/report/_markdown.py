@@ -9,6 +9,7 @@ the page, and at most ``UNEXPECTED_LIMIT`` unexpected outcomes are listed.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Sequence
 
 import jinja2
@@ -40,10 +41,13 @@ def md(value: Any) -> str:
 
 
 def code(value: Any) -> str:
-    """A code span (safe in table cells) for ids and commands."""
+    """A code span (safe in table cells) for ids and commands: it shows any text verbatim."""
     text = " ".join(str(value).split()).replace("|", "\\|")
-    fence = "``" if "`" in text else "`"
-    return _Raw(f"{fence} {text} {fence}" if fence == "``" else f"`{text}`")
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    if not longest:
+        return _Raw(f"`{text}`")
+    fence = "`" * (longest + 1)  # longer than any run of backticks inside
+    return _Raw(f"{fence} {text} {fence}")
 
 
 def render_markdown(model: ReportModel, sections: Sequence[ReportSection] = ()) -> str:

@@ -25,7 +25,14 @@ from .._results import SCHEMA, SCHEMA_VERSION, Run, now
 from .._version import __version__
 from ._sources import LoadedRun, ReportInputError, check_header
 
-__all__ = ["MERGED_SCHEMA", "MERGED_SCHEMA_VERSION", "is_merged", "merged_document", "parse_merged", "write_merged"]
+__all__ = [
+    "MERGED_SCHEMA",
+    "MERGED_SCHEMA_VERSION",
+    "is_merged",
+    "merged_document",
+    "parse_merged",
+    "write_merged",
+]
 
 MERGED_SCHEMA = "ssl-set-session-conformance/merged"
 MERGED_SCHEMA_VERSION = 1

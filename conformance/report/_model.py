@@ -336,11 +336,13 @@ def _configs(runs: list[LoadedRun]) -> list[ConfigInfo]:
     for loaded in _newest_first(runs):
         for entry in loaded.run.header.get("configs") or []:
             if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] not in found:
-                found[entry["id"]] = ConfigInfo(entry["id"], config_label(entry["id"]), str(entry.get("description", "")))
+                description = str(entry.get("description", ""))
+                found[entry["id"]] = ConfigInfo(entry["id"], config_label(entry["id"]), description)
     for loaded in runs:
         for test in loaded.run.tests:
             if test.config not in found:
-                found[test.config] = ConfigInfo(test.config, config_label(test.config), _UNDESCRIBED[test.config is None])
+                description = _UNDESCRIBED[test.config is None]
+                found[test.config] = ConfigInfo(test.config, config_label(test.config), description)
     return list(found.values())
 
 
@@ -363,7 +365,8 @@ def _cell(clause: ClauseRow, column: Column, configs: list[ConfigInfo]) -> Cell:
 
 def _cell_order(configs: list[ConfigInfo]) -> Callable[[TestResult], tuple[Any, ...]]:
     position = {config.id: index for index, config in enumerate(configs)}
-    return lambda t: (-STYLES[t.outcome].rank, t.as_expected, position.get(t.config, 99), t.test_id)
+    # Unexpected outcomes first (what a reader looks for), then the worst, then by configuration.
+    return lambda t: (t.as_expected, -STYLES[t.outcome].rank, position.get(t.config, 99), t.test_id)
 
 
 def _joined(*parts: Any) -> str:

@@ -69,7 +69,7 @@ def find_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def read_file(path: Path) -> list[LoadedRun]:
-    from ._merged import is_merged, parse_merged
+    from ._merged import is_merged, parse_merged  # here: _merged imports this module
 
     try:
         text = path.read_text(encoding="utf-8")

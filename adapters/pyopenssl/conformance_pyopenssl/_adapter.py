@@ -55,6 +55,7 @@ class PyOpenSSLAdapter(Adapter):
     """Drives pyOpenSSL's ``Connection`` over memory BIOs."""
 
     name = "pyopenssl"
+    contract_version = 1
     capabilities = frozenset(
         {
             Capability.REUSE_FLAG,

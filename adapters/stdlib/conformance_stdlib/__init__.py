@@ -47,6 +47,7 @@ class StdlibAdapter(Adapter):
     """Drives CPython's ``ssl`` module in memory."""
 
     name = "stdlib"
+    contract_version = 1
     capabilities = frozenset({Capability.REUSE_FLAG, Capability.SESSION_ID, Capability.CACHE_SIZE})
     expectations_file = Path(__file__).with_name("expectations.toml")
 

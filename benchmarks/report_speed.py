@@ -1,0 +1,160 @@
+"""How long ``conformance report`` takes, and how big its page is.
+
+Prints figures for the results under reports/results (if any) and for a
+synthetic set of 100 adapters x 1,000 tests (generated into a temporary folder
+with the real run header and test record shapes). Run from the project root:
+
+    python benchmarks/report_speed.py [--results reports/results] [--adapters 100] [--tests 1000] [--no-browser]
+
+With Chromium and chromedriver installed it also prints how long the page takes
+to load in headless Chromium (DOMContentLoaded) and how many elements it has.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from conformance import CATALOGUE, CONFIGS, Outcome, TestResult
+from conformance._results import run_header
+from conformance.report import make_reports
+from conformance.report._html import render_html
+from conformance.report._markdown import render_markdown
+from conformance.report._model import build_model
+from conformance.report._sources import load_runs
+
+#: Outcome mix of the synthetic runs: mostly passes, as with real libraries.
+MIX = (
+    (Outcome.PASS, 0.90),
+    (Outcome.NOT_OBSERVABLE, 0.04),
+    (Outcome.REFUSED, 0.02),
+    (Outcome.FAIL, 0.02),
+    (Outcome.ERROR, 0.01),
+    (Outcome.TIMEOUT, 0.005),
+    (Outcome.CRASH, 0.005),
+)
+
+
+def synthetic_test(rng: random.Random, adapter: str, number: int) -> TestResult:
+    clause = CATALOGUE[number % len(CATALOGUE)]
+    config = CONFIGS[(number // len(CATALOGUE)) % len(CONFIGS)]
+    outcome = rng.choices([o for o, _ in MIX], [w for _, w in MIX])[0]
+    test_id = f"test_{clause.id.replace('-', '_')}.py::test_case_{number // 36:03d}[{config.id}]"
+    steps = [f"made connection C{i} of X{i % 2 + 1}" for i in range(1, 9)]
+    passed = outcome is Outcome.PASS
+    checks = [{"what": "reuse flag of C3", "expected": "True", "observed": str(passed), "ok": passed}]
+    expected = outcome if outcome is Outcome.REFUSED else Outcome.PASS
+    return TestResult(
+        test_id=test_id,
+        clauses=(clause.id,),
+        config=config.id,
+        outcome=outcome,
+        reason="" if outcome is Outcome.PASS else f"{outcome.value}: synthetic reason for test {number}",
+        evidence={"steps": steps, "checks": checks, "notes": []},
+        duration=rng.uniform(0.002, 0.05),
+        expected_outcome=expected,
+        expectation_reason="the binding refuses this call" if expected is Outcome.REFUSED else "",
+        title=f"Synthetic test {number} of clause {clause.id}.",
+        rerun=f"conformance run {adapter} --test '{test_id}'",
+    )
+
+
+def write_synthetic(folder: Path, adapters: int, tests: int) -> None:
+    rng = random.Random(1)
+    for index in range(adapters):
+        name = f"adapter{index:03d}"
+        header = run_header(
+            {"name": name, "target": "synthetic:Adapter", "distribution": "synthetic", "distribution_version": "0",
+             "contract_version": 1, "capabilities": ["reuse-flag"], "unavailable": "", "expectations": "",
+             "facts": {"library": "Synthetic", "library_version": f"1.{index}", "tls_library": "SynthSSL",
+                       "tls_library_version": "3.0", "notes": []}},
+            "0.1.0", f"conformance run {name}",
+        )
+        lines = [json.dumps(header)]
+        lines += [json.dumps(synthetic_test(rng, name, n).to_json()) for n in range(tests)]
+        lines.append(json.dumps({"kind": "end", "finished": header["started"], "counts": {}, "unexpected": 0}))
+        (folder / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def measure(label: str, results: Path, out: Path, browse: bool) -> None:
+    started = time.perf_counter()
+    runs, dropped = load_runs([results])
+    loaded = time.perf_counter()
+    model = build_model(runs, dropped)
+    modelled = time.perf_counter()
+    html = render_html(model)
+    rendered = time.perf_counter()
+    render_markdown(model)
+    marked = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        status = make_reports([results], out)
+    total = time.perf_counter() - marked
+    tests = sum(len(r.run.tests) for r in runs)
+    print(f"{label}: {len(runs)} runs, {tests:,} test results")
+    print(f"  read {loaded - started:.2f} s, model {modelled - loaded:.2f} s, "
+          f"HTML {rendered - modelled:.2f} s, Markdown {marked - rendered:.2f} s")
+    print(f"  whole 'conformance report' (exit {status}): {total:.2f} s")
+    for name in ("index.html", "summary.md", "merged.json"):
+        print(f"  {name}: {(out / name).stat().st_size / 1e6:.2f} MB")
+    junit = sum(p.stat().st_size for p in (out / "junit").glob("*.xml"))
+    print(f"  junit/: {len(list((out / 'junit').glob('*.xml')))} files, {junit / 1e6:.2f} MB")
+    print(f"  listed one by one: {'every test' if model.full_listing else 'all but expected passes'}; "
+          f"HTML characters {len(html):,}")
+    if browse:
+        print(f"  headless Chromium: {browser_figures(out / 'index.html')}")
+
+
+def browser_figures(page: Path) -> str:
+    """Load time and DOM size of the page in headless Chromium, if it is installed."""
+    import shutil
+
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        return "not measured (chromium or chromedriver not installed)"
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    with tempfile.TemporaryDirectory() as profile:
+        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(shutil.which("chromedriver")))
+        try:
+            driver.get(page.as_uri())
+            loaded, elements = driver.execute_script(
+                "const t = performance.timing;"
+                "return [t.domContentLoadedEventEnd - t.navigationStart, document.getElementsByTagName('*').length]"
+            )
+        finally:
+            driver.quit()
+    return f"DOMContentLoaded after {loaded / 1000:.2f} s, {elements:,} elements"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--adapters", type=int, default=100)
+    parser.add_argument("--tests", type=int, default=1000)
+    parser.add_argument("--results", type=Path, default=Path("reports/results"), help="real results to time")
+    parser.add_argument("--no-browser", dest="browser", action="store_false", help="skip the Chromium load time")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        if list(args.results.glob("**/*.jsonl")):
+            measure(str(args.results), args.results, Path(scratch, "real"), args.browser)
+        else:
+            print(f"{args.results}: no results files (run 'conformance run ADAPTER' first)")
+        synthetic = Path(scratch, "synthetic")
+        synthetic.mkdir()
+        started = time.perf_counter()
+        write_synthetic(synthetic, args.adapters, args.tests)
+        print(f"(generated {args.adapters} x {args.tests} synthetic results in {time.perf_counter() - started:.1f} s)")
+        measure(f"synthetic {args.adapters} adapters x {args.tests} tests", synthetic, Path(scratch, "synthetic-out"),
+                args.browser)
+
+
+if __name__ == "__main__":
+    main()
