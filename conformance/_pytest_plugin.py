@@ -104,7 +104,7 @@ class ConformanceRun:
             "capabilities": sorted(c.value for c in adapter_class.capabilities),
             "facts": {key: list(v) if isinstance(v, tuple) else v for key, v in facts.items()},
             "unavailable": self.unavailable,
-            "expectations": str(self.expectations.source or ""),
+            "expectations": _where(self.expectations.source),
         }
         return run_header(adapter, _version.__version__, python_command())
 
@@ -262,6 +262,11 @@ def _tell_pytest(result: TestResult) -> None:
         if "expected" in result.evidence:
             message += f"\n  expected: {result.evidence['expected']}\n  observed: {result.evidence['observed']}"
     pytest.fail(message, pytrace=False)
+
+
+def _where(path: Path | None) -> str:
+    """An expectations file named by its package folder and name, not by this machine's path."""
+    return f"{path.parent.name}/{path.name}" if path else ""
 
 
 def battery_test_id(item: pytest.Item) -> str:

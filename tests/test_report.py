@@ -34,7 +34,8 @@ def results(tmp_path: Path) -> Path:
 
 def test_outcome_ranks_put_crash_worst_and_pass_best() -> None:
     assert worst([Outcome.PASS, Outcome.FAIL, Outcome.REFUSED]) is Outcome.FAIL
-    assert worst([Outcome.PASS, Outcome.NOT_OBSERVABLE]) is Outcome.NOT_OBSERVABLE
+    assert worst([Outcome.PASS, Outcome.NOT_OBSERVABLE]) is Outcome.PASS
+    assert worst([Outcome.NOT_OBSERVABLE, Outcome.NOT_OBSERVABLE]) is Outcome.NOT_OBSERVABLE
     assert worst([Outcome.FAIL, Outcome.CRASH, Outcome.TIMEOUT]) is Outcome.CRASH
     assert worst([]) is None
     assert is_worse(Outcome.REFUSED, Outcome.PASS) and not is_worse(Outcome.FAIL, Outcome.CRASH)

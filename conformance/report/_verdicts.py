@@ -14,8 +14,11 @@ Ranks, best first: pass, not-observable, refused, error, fail, timeout, crash.
   so it ranks below refused and above a proven contradiction (fail).
 - a hang (timeout) and a dead process (crash) are worse than a wrong answer.
 
-A cell of the matrix shows the worst-ranked outcome of the tests behind it; the
-diff calls a change a regression when the new outcome ranks worse.
+A cell of the matrix shows the worst-ranked outcome of the tests behind it that
+made an observation: not-observable shows only when no test behind the cell
+could observe anything, so a cell of passes with one unobservable variant
+reads "pass". The diff calls a change a regression when the new outcome ranks
+worse (losing an observation, pass -> not-observable, is one).
 """
 
 from __future__ import annotations
@@ -93,8 +96,10 @@ def style(outcome: Outcome) -> OutcomeStyle:
 
 
 def worst(outcomes: Iterable[Outcome]) -> Outcome | None:
-    """The worst-ranked outcome, or None when there is none."""
-    return max(outcomes, key=lambda o: STYLES[o].rank, default=None)
+    """The worst-ranked observed outcome (not-observable only if nothing else), or None."""
+    seen = list(outcomes)
+    observed = [o for o in seen if o is not Outcome.NOT_OBSERVABLE] or seen
+    return max(observed, key=lambda o: STYLES[o].rank, default=None)
 
 
 def is_worse(after: Outcome, before: Outcome) -> bool:
