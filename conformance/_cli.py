@@ -96,7 +96,9 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         options += ["--expectations", args.expectations]
     if args.no_expectations:
         options.append("--no-expectations")
-    return int(pytest.main([*targets, "--rootdir", str(BATTERY), *options, *extra]))
+    # The battery's own settings, explicitly: never those of a project in the current folder.
+    settings = ["-c", str(BATTERY / "pytest.ini"), "--rootdir", str(BATTERY)]
+    return int(pytest.main([*targets, *settings, *options, *extra]))
 
 
 def _adapters(args: argparse.Namespace, extra: list[str]) -> int:
