@@ -48,7 +48,18 @@ from ._outcomes import Outcome
 from ._registry import AdapterLoadError, _import, contract_problems
 from ._results import ResultsFileError, Run, now, read_results
 
-__all__ = ["MATRIX_FILE", "MUTANT_GROUP", "Kill", "Mutant", "MutantError", "judge", "load_mutant", "run_selftest"]
+__all__ = [
+    "MATRIX_FILE",
+    "MATRIX_SCHEMA",
+    "MUTANT_GROUP",
+    "Kill",
+    "Mutant",
+    "MutantError",
+    "idle_tests",
+    "judge",
+    "load_mutant",
+    "run_selftest",
+]
 
 MUTANT_GROUP = "ssl_set_session_conformance.mutants"
 MATRIX_SCHEMA = "ssl-set-session-conformance/kill-matrix"
@@ -228,12 +239,16 @@ def run_selftest(
     mutants, failed = _load_all(entries)
     runs = _run_all(sorted({m.baseline for m in mutants} | {m.target for m in mutants}), folder, jobs, battery)
     kills = sorted(failed + [_judged(mutant, runs) for mutant in mutants], key=_catalogue_order)
+    for kill in kills:
+        kill.results = _shown(kill.results, out)
     baselines = {target: runs[target] for target in sorted({m.baseline for m in mutants})}
     uncovered = [] if only else _uncovered(kills)
+    idle = [] if only else idle_tests(kills, baselines.values())
     matrix = out / MATRIX_FILE
     matrix.parent.mkdir(parents=True, exist_ok=True)
-    matrix.write_text(json.dumps(_matrix(kills, baselines, uncovered, bool(only)), indent=2), encoding="utf-8")
-    _print(kills, baselines, uncovered)
+    record = _matrix(kills, baselines, uncovered, idle, bool(only), out)
+    matrix.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    _print(kills, baselines, uncovered, idle)
     print(f"kill matrix: {matrix}")
     return 0 if all(kill.killed for kill in kills) and not uncovered else 1
 
@@ -283,7 +298,21 @@ def _uncovered(kills: list[Kill]) -> list[str]:
     return [clause.id for clause in CATALOGUE if clause.id not in covered]
 
 
-def _matrix(kills: list[Kill], baselines: dict[str, Run | MutantError], uncovered: list[str], partial: bool) -> dict[str, Any]:
+def idle_tests(kills: Sequence[Kill], baselines: Iterable[Run | MutantError]) -> list[str]:
+    """Tests the baselines pass that killed no mutant: what they check, no mutant breaks (or they are weak)."""
+    killers = {test for kill in kills for kills_by in (kill.own, kill.others) for tests in kills_by.values() for test in tests}
+    passing = {t.test_id for run in baselines if isinstance(run, Run) for t in run.tests if t.outcome is Outcome.PASS}
+    return sorted(passing - killers)
+
+
+def _matrix(
+    kills: list[Kill],
+    baselines: dict[str, Run | MutantError],
+    uncovered: list[str],
+    idle: list[str],
+    partial: bool,
+    out: Path,
+) -> dict[str, Any]:
     return {
         "schema": MATRIX_SCHEMA,
         "schema_version": 1,
@@ -293,17 +322,26 @@ def _matrix(kills: list[Kill], baselines: dict[str, Run | MutantError], uncovere
         "clauses": [clause.id for clause in CATALOGUE],
         "partial": partial,
         "clauses_without_mutants": uncovered,
-        "baselines": [_baseline_json(target, run) for target, run in baselines.items()],
+        "idle_tests": idle,
+        "baselines": [_baseline_json(target, run, out) for target, run in baselines.items()],
         "mutants": [kill.to_json() for kill in kills],
         "survivors": [kill.mutant.name for kill in kills if not kill.killed],
     }
 
 
-def _baseline_json(target: str, run: Run | MutantError) -> dict[str, Any]:
+def _baseline_json(target: str, run: Run | MutantError, out: Path) -> dict[str, Any]:
     if isinstance(run, MutantError):
         return {"target": target, "problem": str(run)}
     not_passing = [f"{t.test_id}: {t.outcome.value}" for t in run.tests if t.outcome not in (Outcome.PASS, Outcome.NOT_OBSERVABLE)]
-    return {"target": target, "results": str(run.path), "tests": len(run.tests), "not_passing": not_passing}
+    return {"target": target, "results": _shown(str(run.path), out), "tests": len(run.tests), "not_passing": not_passing}
+
+
+def _shown(path: str, out: Path) -> str:
+    """A results path relative to ``--out``, so the matrix names no folder of this machine."""
+    try:
+        return str(Path(path).relative_to(out))
+    except ValueError:
+        return path
 
 
 # -- printing -----------------------------------------------------------------------------
@@ -318,7 +356,7 @@ def _cell(kill: Kill, config: str) -> str:
     return "SURVIVED*" if config in kill.only_by_others else "SURVIVED"
 
 
-def _print(kills: list[Kill], baselines: dict[str, Run | MutantError], uncovered: list[str]) -> None:
+def _print(kills: list[Kill], baselines: dict[str, Run | MutantError], uncovered: list[str], idle: list[str]) -> None:
     for target, run in baselines.items():
         if isinstance(run, MutantError):
             print(f"baseline {target}: NOT RUN: {run}")
@@ -332,10 +370,10 @@ def _print(kills: list[Kill], baselines: dict[str, Run | MutantError], uncovered
     for kill in kills:
         cells = ["NOT JUDGED"] + [""] * (len(configs) - 1) if kill.problem else [_cell(kill, c) for c in configs]
         print(f"{kill.mutant.name:<{width}}  {kill.mutant.breaks:<20}" + "".join(f"  {c:<16}" for c in cells))
-    _print_findings(kills, uncovered)
+    _print_findings(kills, uncovered, idle)
 
 
-def _print_findings(kills: list[Kill], uncovered: list[str]) -> None:
+def _print_findings(kills: list[Kill], uncovered: list[str], idle: list[str]) -> None:
     killed = sum(kill.killed for kill in kills)
     print(f"\n{killed} of {len(kills)} mutants killed by their own clause's tests.")
     for kill in kills:
@@ -352,3 +390,7 @@ def _print_findings(kills: list[Kill], uncovered: list[str]) -> None:
                   f"mutant or the adapter): {kill.errors[0]}")
     if uncovered:
         print(f"NO MUTANT breaks these clauses, so nothing shows their tests can fail: {', '.join(uncovered)}")
+    if idle:
+        functions = sorted({test.partition("[")[0] for test in idle})
+        print(f"NOTE {len(idle)} test(s) killed no mutant (no mutant breaks what they check, or they are "
+              f"weak): {', '.join(functions)}")

@@ -15,13 +15,14 @@ def _borrow(lab, config):
     accepted = lab.set_session_allowing_refusal(connection, session)
     if accepted:
         handshake = lab.handshake(connection, lab.connection(server))
-        lab.evidence.note(f"the other context's handshake was {'resumed' if handshake.resumed_on_wire else 'full'}")
-    return server, mine, theirs, accepted
+        kind = "resumed" if handshake.resumed_on_wire else "full"
+        lab.evidence.note(f"the other context's handshake was {kind}")
+    return server, mine, theirs, accepted, session, connection
 
 
 def test_both_contexts_keep_working(lab, config):
     """After the borrowing, each context still makes sessions that resume with its own connections."""
-    server, mine, theirs, _ = _borrow(lab, config)
+    server, mine, theirs, *_ = _borrow(lab, config)
     for label, context in (("the session's own context", mine), ("the other context", theirs)):
         session = lab.fresh_session(context, server)
         handshake = lab.connect(context, server, session=session)
@@ -31,7 +32,7 @@ def test_both_contexts_keep_working(lab, config):
 def test_flushing_and_freeing_both_contexts_is_safe(lab, config):
     """After the borrowing, flushing both caches and freeing both contexts does no harm."""
     lab.need(Capability.CACHE_EVENTS, why="flushing a context's session cache")
-    server, mine, theirs, _ = _borrow(lab, config)
+    server, mine, theirs, *_ = _borrow(lab, config)
     for context in (mine, theirs, server):
         lab.evidence.did(f"flushed the cache of {lab.label(context)}")
         lab.adapter.flush_cache(context)
@@ -40,3 +41,23 @@ def test_flushing_and_freeing_both_contexts_is_safe(lab, config):
     lab.collect_garbage()
     handshake = lab.connect(lab.client(config), server)
     lab.expect_full(handshake, "a new client's handshake with the server afterwards")
+
+
+def test_borrowed_session_outlives_the_other_context(lab, config):
+    """Flushing and freeing the other context (and its connection) leave the caller's session
+    alive and resumable by its own context."""
+    lab.need(Capability.CACHE_EVENTS, Capability.SESSION_LIFETIME,
+             why="whether the other context's cache freed the borrowed session")
+    server, mine, theirs, accepted, session, connection = _borrow(lab, config)
+    freed = lab.track(session)
+    lab.evidence.did(f"flushed the cache of {lab.label(theirs)}")
+    lab.adapter.flush_cache(theirs)
+    if accepted:  # freeing an open connection would make its session bad (bad-if-open)
+        lab.shutdown(connection)
+    lab.release(connection)
+    lab.release(theirs)
+    del connection, theirs
+    lab.collect_garbage()
+    lab.check("the borrowed session freed while the caller still holds it", False, freed())
+    again = lab.connect(mine, server, session=session)
+    lab.expect_resumed(again, "the caller's session offered again with its own context")

@@ -15,6 +15,7 @@ from typing import Sequence
 from ._diff import diff_runs, format_diff
 from ._html import ReportSection, render_html
 from ._junit import write_junit
+from ._kill_matrix import kill_matrix_sections
 from ._markdown import render_markdown
 from ._merged import write_merged
 from ._model import build_model
@@ -30,6 +31,7 @@ def make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSect
     try:
         runs, dropped = load_runs(paths)
         model = build_model(runs, dropped)
+        sections = [*sections, *kill_matrix_sections(out)]  # after `conformance selftest`
         _writable_folder(out)
         index = out / "index.html"
         index.write_text(render_html(model, sections), encoding="utf-8")
