@@ -184,7 +184,7 @@ class ConformanceRun:
         if self.unavailable:
             write(f"NOT RUN: {self.unavailable}")
         counts = self.writer.counts
-        write("outcomes: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
+        write("outcomes: " + (", ".join(f"{n} {o}" for o, n in counts.items() if n) or "none"))
         for deviation in getattr(self, "stale", []):
             write(f"STALE expectation (matches no test): {deviation.test} -> {deviation.outcome.value}")
         write(f"results: {self.results_path}")
