@@ -145,6 +145,17 @@ class Lab:
         self._keep = [kept for kept in self._keep if kept is not handle]
         self.adapter.release(handle)
 
+    def hand_over(self, connection: Any, session: Any) -> Callable[[], bool]:
+        """Track ``session``, set it on ``connection`` and release the caller's handle.
+
+        Returns the probe that tells whether the session was freed. The caller
+        must drop its own reference too (``del``) before it asks the probe.
+        """
+        freed = self.track(session)
+        self.set_session(connection, session)
+        self.release(session)
+        return freed
+
     def collect_garbage(self) -> None:
         gc.collect()
         self.evidence.did("collected garbage")

@@ -34,10 +34,8 @@ def test_cleared_session_is_released(lab, config):
     lab.need(Capability.SESSION_LIFETIME, why="when the cleared session object is freed")
     server, client = lab.server(config), lab.client(config)
     session = lab.fresh_session(client, server)
-    freed = lab.track(session)
     connection = lab.connection(client)
-    lab.set_session(connection, session)
-    lab.release(session)
+    freed = lab.hand_over(connection, session)
     del session
     lab.check("session freed while it is the connection's", False, freed())
     lab.set_session(connection, None)

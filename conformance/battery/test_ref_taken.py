@@ -25,10 +25,8 @@ def test_reference_is_held_until_the_connection_goes(lab, config):
     lab.need(Capability.SESSION_LIFETIME, why="when the session object is freed")
     server, client = lab.server(config), lab.client(config)
     session = lab.fresh_session(client, server)
-    freed = lab.track(session)
     connection = lab.connection(client)
-    lab.set_session(connection, session)
-    lab.release(session)
+    freed = lab.hand_over(connection, session)
     del session
     lab.check("session freed after the caller released its handle", False, freed())
     handshake = lab.handshake(connection, lab.connection(server), exchange=False)
@@ -46,10 +44,8 @@ def test_unused_connection_releases_its_reference(lab, config):
     lab.need(Capability.SESSION_LIFETIME, why="when the session object is freed")
     server, client = lab.server(config), lab.client(config)
     session = lab.fresh_session(client, server)
-    freed = lab.track(session)
     connection = lab.connection(client)
-    lab.set_session(connection, session)
-    lab.release(session)
+    freed = lab.hand_over(connection, session)
     del session
     lab.check("session freed after the caller released its handle", False, freed())
     lab.release(connection)

@@ -57,10 +57,8 @@ def test_older_session_is_released_at_the_replacing_call(lab, config):
     """The older session's reference goes at the replacing set, before any handshake."""
     lab.need(Capability.SESSION_LIFETIME, why="when the older session object is freed")
     _, client, mine, foreign = _two_sessions(lab, config)
-    freed = lab.track(foreign)
     connection = lab.connection(client)
-    lab.set_session(connection, foreign)
-    lab.release(foreign)
+    freed = lab.hand_over(connection, foreign)
     del foreign
     lab.check("older session freed while it is the connection's", False, freed())
     lab.set_session(connection, mine)
