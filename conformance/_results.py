@@ -173,4 +173,8 @@ def _test(path: Path, number: int, record: dict[str, Any]) -> TestResult:
 
 
 def python_command() -> str:
-    return " ".join([Path(sys.executable).name, *sys.argv[1:]])
+    """The command line that started this run, as the user typed it (near enough)."""
+    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    if program in ("__main__.py", "-m", "-c", ""):
+        program = "python -m conformance" if "conformance" in (sys.argv[0] or "") else "python"
+    return " ".join([program, *sys.argv[1:]])

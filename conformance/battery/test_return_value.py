@@ -32,6 +32,25 @@ def test_success_returns_one_and_leaves_no_error(lab, config):
     lab.check("error queue after a successful set", (), tuple(raw.errors))
 
 
+@pytest.mark.parametrize("value", ["no session", "an empty session"])
+def test_raw_result_is_success_or_failure_with_a_reason(lab, config, value):
+    """C: whatever the set returns, 1 leaves the error queue empty and 0 leaves a reason in it."""
+    lab.need(Capability.RAW_RETURN, why="the raw return value and the error queue")
+    if value == "an empty session":
+        lab.need(Capability.EMPTY_SESSION, why="an empty session object")
+    session = lab.adapter.make_empty_session() if value == "an empty session" else None
+    connection = lab.connection(lab.client(config))
+    lab.evidence.did(f"called set-session raw on {lab.label(connection)} with {value}")
+    raw = lab.adapter.set_session_raw(connection, session)
+    queue = "; ".join(raw.errors) or "empty"
+    consistent = (raw.return_value == 1 and not raw.errors) or (raw.return_value == 0 and bool(raw.errors))
+    lab.evidence.check_that(
+        f"the raw result of setting {value}", consistent,
+        "1 with an empty error queue, or 0 with a reason in the queue",
+        f"{raw.return_value} with error queue: {queue}",
+    )
+
+
 @pytest.mark.parametrize("wrong", ["a string", "a connection"])
 def test_wrong_type_gets_a_clear_error(lab, config, wrong):
     """Something that is not a session (a string, a connection handle) is rejected with a reason."""
