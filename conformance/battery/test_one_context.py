@@ -30,12 +30,22 @@ def test_both_contexts_keep_working(lab, config):
 
 
 def test_flushing_and_freeing_both_contexts_is_safe(lab, config):
-    """After the borrowing, flushing both caches and freeing both contexts does no harm."""
+    """After the borrowing, flushing both client caches harms neither context nor the session,
+    and flushing the server and freeing both contexts leaves the server working."""
     lab.need(Capability.CACHE_EVENTS, why="flushing a context's session cache")
-    server, mine, theirs, *_ = _borrow(lab, config)
-    for context in (mine, theirs, server):
+    server, mine, theirs, accepted, session, connection = _borrow(lab, config)
+    if accepted:
+        lab.shutdown(connection)
+    for context in (mine, theirs):
         lab.evidence.did(f"flushed the cache of {lab.label(context)}")
         lab.adapter.flush_cache(context)
+    again = lab.connect(mine, server, session=session)
+    lab.expect_resumed(again, "the borrowed session offered again with its own context")
+    for label, context in (("the session's own context", mine), ("the other context", theirs)):
+        fresh = lab.fresh_session(context, server)
+        lab.expect_resumed(lab.connect(context, server, session=fresh), f"a new session of {label}")
+    lab.evidence.did(f"flushed the cache of {lab.label(server)}")
+    lab.adapter.flush_cache(server)
     for context in (mine, theirs):
         lab.release(context)
     lab.collect_garbage()
