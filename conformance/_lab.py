@@ -156,6 +156,17 @@ class Lab:
         self.release(session)
         return freed
 
+    def connection_holding_a_fresh_session(self, client: Any, server: Any) -> tuple[Any, Callable[[], bool]]:
+        """A new connection of ``client`` holding a fresh session that no one else holds.
+
+        The session is handed over at once (the caller never has a handle) and is
+        checked to be alive; returns the connection and the probe of the session.
+        """
+        connection = self.connection(client)
+        freed = self.hand_over(connection, self.fresh_session(client, server))
+        self.check("session freed after the caller released its handle", False, freed())
+        return connection, freed
+
     def collect_garbage(self) -> None:
         gc.collect()
         self.evidence.did("collected garbage")

@@ -32,11 +32,6 @@ def test_cleared_connection_makes_a_full_handshake(lab, config):
 def test_cleared_session_is_released(lab, config):
     """The cleared session's reference goes at the clearing call."""
     lab.need(Capability.SESSION_LIFETIME, why="when the cleared session object is freed")
-    server, client = lab.server(config), lab.client(config)
-    session = lab.fresh_session(client, server)
-    connection = lab.connection(client)
-    freed = lab.hand_over(connection, session)
-    del session
-    lab.check("session freed while it is the connection's", False, freed())
+    connection, freed = lab.connection_holding_a_fresh_session(lab.client(config), lab.server(config))
     lab.set_session(connection, None)
     lab.check("session freed after setting no session", True, freed())

@@ -24,11 +24,7 @@ def test_reference_is_held_until_the_connection_goes(lab, config):
     """The session outlives the caller's handle while the connection holds it, and dies with it."""
     lab.need(Capability.SESSION_LIFETIME, why="when the session object is freed")
     server, client = lab.server(config), lab.client(config)
-    session = lab.fresh_session(client, server)
-    connection = lab.connection(client)
-    freed = lab.hand_over(connection, session)
-    del session
-    lab.check("session freed after the caller released its handle", False, freed())
+    connection, freed = lab.connection_holding_a_fresh_session(client, server)
     handshake = lab.handshake(connection, lab.connection(server), exchange=False)
     lab.expect_resumed(handshake, "the handshake after the caller released its handle")
     lab.check("session freed while the connection still holds it", False, freed())
@@ -43,11 +39,7 @@ def test_unused_connection_releases_its_reference(lab, config):
     """A connection that never connects still releases its reference when it goes."""
     lab.need(Capability.SESSION_LIFETIME, why="when the session object is freed")
     server, client = lab.server(config), lab.client(config)
-    session = lab.fresh_session(client, server)
-    connection = lab.connection(client)
-    freed = lab.hand_over(connection, session)
-    del session
-    lab.check("session freed after the caller released its handle", False, freed())
+    connection, freed = lab.connection_holding_a_fresh_session(client, server)
     lab.release(connection)
     del connection
     lab.collect_garbage()
