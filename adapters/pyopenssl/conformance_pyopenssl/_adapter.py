@@ -59,6 +59,7 @@ class PyOpenSSLAdapter(Adapter):
     capabilities = frozenset(
         {
             Capability.REUSE_FLAG,
+            Capability.SESSION_ID,
             Capability.SESSION_IDENTITY,
             Capability.SENT_SHUTDOWN_FLAG,
             Capability.EMPTY_SESSION,
@@ -161,6 +162,9 @@ class PyOpenSSLAdapter(Adapter):
     # -- capabilities ----------------------------------------------------------------
     def session_reused(self, connection: SSL.Connection) -> bool:
         return _bindings.session_reused(connection)
+
+    def session_id(self, session: SSL.Session) -> bytes:
+        return _bindings.session_id(session)
 
     def same_session(self, a: SSL.Session, b: SSL.Session) -> bool:
         return _bindings.same_session(a, b)
