@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from ._capabilities import Capability
 from ._configs import ProtocolConfig, Side
-from ._contract import Adapter, Credentials
+from ._contract import Adapter, Credentials, RawCall
 from ._errors import HandshakeFailed, NotObservable, Refused
 from ._evidence import Evidence
 
@@ -110,10 +110,29 @@ class Lab:
         return connection
 
     # -- the API under test ------------------------------------------------------
-    def set_session(self, connection: Any, session: Any) -> None:
-        what = f"set session {self.label(session)} on {self.label(connection)}"
+    def set_session(self, connection: Any, session: Any, named: str = "") -> None:
+        """Set ``session`` (or whatever ``named`` describes) on ``connection``."""
+        what = f"set {named or self._session_words(session)} on {self.label(connection)}"
         self.evidence.did(what)
         self.adapter.set_session(connection, session)
+
+    def _session_words(self, session: Any) -> str:
+        return "no session" if session is None else f"session {self.label(session)}"
+
+    def set_session_raw(self, connection: Any, session: Any, named: str = "") -> RawCall:
+        raw = self.adapter.set_session_raw(connection, session)
+        queue = "; ".join(raw.errors) or "empty"
+        self.evidence.did(
+            f"set {named or self._session_words(session)} on {self.label(connection)} (raw): "
+            f"returned {raw.return_value}, error queue {queue}"
+        )
+        return raw
+
+    def empty_session(self) -> Any:
+        session = self.adapter.make_empty_session()
+        self.evidence.did(f"made an empty session {self._name(session, 'S')}")
+        self._keep.append(session)
+        return session
 
     def set_session_allowing_refusal(self, connection: Any, session: Any) -> bool:
         """Set a session where the clause allows a refusal: True if accepted.
@@ -275,6 +294,21 @@ class Lab:
         value = self.adapter.session_id(session)
         self.evidence.did(f"id of {self.label(session)}: {value.hex() or '(empty)'}")
         return value
+
+    def same_session(self, a: Any, b: Any) -> bool:
+        value = self.adapter.same_session(a, b)
+        self.evidence.did(f"{self.label(a)} and {self.label(b)} are the same object: {value}")
+        return value
+
+    def cache(self, context: Any) -> tuple[int, int]:
+        """The context's cache: (sessions in it, removals so far)."""
+        size, removals = self.adapter.cache_size(context), self.adapter.cache_removals(context)
+        self.evidence.did(f"cache of {self.label(context)}: {size} sessions, {removals} removals")
+        return size, removals
+
+    def flush_cache(self, context: Any) -> None:
+        self.evidence.did(f"flushed the cache of {self.label(context)}")
+        self.adapter.flush_cache(context)
 
     def track(self, session: Any) -> Callable[[], bool]:
         probe = self.adapter.track_session(session)

@@ -15,7 +15,7 @@ import dataclasses
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -30,7 +30,7 @@ from ._expectations import Expectations, ExpectationsError, load_expectations
 from ._isolation import run_here, run_in_child
 from ._lab import Lab
 from ._outcomes import Outcome, TestResult
-from ._registry import AdapterLoadError, FoundAdapter, load_adapter
+from ._registry import AdapterLoadError, load_adapter
 from ._results import ResultsWriter, python_command, run_header
 
 REQUIRE_LIBRARY_VARIABLE = "CONFORMANCE_REQUIRE_LIBRARY"

@@ -139,7 +139,7 @@ def test_the_page_shows_environment_clause_facts_and_evidence(results: Path, tmp
         assert text in page, text
     # Every coloured verdict carries its label in text too.
     for outcome in Outcome:
-        assert f'<span class="verdict"><span class="sym" aria-hidden="true">' in page
+        assert '<span class="verdict"><span class="sym" aria-hidden="true">' in page
         assert f"o-{outcome.value}" in page
 
 

@@ -97,12 +97,10 @@ def test_open_server_session_is_removed_from_the_cache(lab, config):
     """The server's cache shrinks by one and reports one removal at the replacing set."""
     lab.need(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
     server, _, handshake, _, replacement = _open_server_connection(lab, config)
-    size, removals = lab.adapter.cache_size(server), lab.adapter.cache_removals(server)
-    lab.evidence.did(f"server cache before the set: {size} sessions, {removals} removals")
+    size, removals = lab.cache(server)
     lab.require(size >= 1, "the server cache holds the open connection's session", f"{size} sessions")
     lab.set_session(handshake.server, replacement)
-    lab.check("server cache size after the set", size - 1, lab.adapter.cache_size(server))
-    lab.check("server cache removals after the set", removals + 1, lab.adapter.cache_removals(server))
+    lab.check("server cache after the set (sessions, removals)", (size - 1, removals + 1), lab.cache(server))
 
 
 @pytest.mark.clause("bad-if-open", configs=SERVER_CACHE_CONFIGS)
@@ -111,8 +109,6 @@ def test_closed_server_session_is_not_removed(lab, config):
     lab.need(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
     server, _, handshake, _, replacement = _open_server_connection(lab, config)
     lab.shutdown(handshake.server)
-    size, removals = lab.adapter.cache_size(server), lab.adapter.cache_removals(server)
-    lab.evidence.did(f"server cache before the set: {size} sessions, {removals} removals")
+    before = lab.cache(server)
     lab.set_session(handshake.server, replacement)
-    lab.check("server cache size after the set", size, lab.adapter.cache_size(server))
-    lab.check("server cache removals after the set", removals, lab.adapter.cache_removals(server))
+    lab.check("server cache after the set (sessions, removals)", before, lab.cache(server))

@@ -39,4 +39,4 @@ def test_reported_session_is_the_set_object(lab, config):
     _, _, session, connection = _set_on_new_connection(lab, config)
     reported = lab.get_session(connection)
     lab.check("a session is reported after the set", True, reported is not None)
-    lab.check("the reported session is the set object", True, lab.adapter.same_session(session, reported))
+    lab.check("the reported session is the set object", True, lab.same_session(session, reported))

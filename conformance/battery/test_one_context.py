@@ -37,15 +37,13 @@ def test_flushing_and_freeing_both_contexts_is_safe(lab, config):
     if accepted:
         lab.shutdown(connection)
     for context in (mine, theirs):
-        lab.evidence.did(f"flushed the cache of {lab.label(context)}")
-        lab.adapter.flush_cache(context)
+        lab.flush_cache(context)
     again = lab.connect(mine, server, session=session)
     lab.expect_resumed(again, "the borrowed session offered again with its own context")
     for label, context in (("the session's own context", mine), ("the other context", theirs)):
         fresh = lab.fresh_session(context, server)
         lab.expect_resumed(lab.connect(context, server, session=fresh), f"a new session of {label}")
-    lab.evidence.did(f"flushed the cache of {lab.label(server)}")
-    lab.adapter.flush_cache(server)
+    lab.flush_cache(server)
     for context in (mine, theirs):
         lab.release(context)
     lab.collect_garbage()
@@ -60,8 +58,7 @@ def test_borrowed_session_outlives_the_other_context(lab, config):
              why="whether the other context's cache freed the borrowed session")
     server, mine, theirs, accepted, session, connection = _borrow(lab, config)
     freed = lab.track(session)
-    lab.evidence.did(f"flushed the cache of {lab.label(theirs)}")
-    lab.adapter.flush_cache(theirs)
+    lab.flush_cache(theirs)
     if accepted:  # freeing an open connection would make its session bad (bad-if-open)
         lab.shutdown(connection)
     lab.release(connection)

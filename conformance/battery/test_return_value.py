@@ -26,8 +26,7 @@ def test_success_returns_one_and_leaves_no_error(lab, config):
     lab.need(Capability.RAW_RETURN, why="the raw return value and the error queue")
     client, session = _fresh(lab, config)
     connection = lab.connection(client)
-    lab.evidence.did(f"called set-session raw on {lab.label(connection)} with {lab.label(session)}")
-    raw = lab.adapter.set_session_raw(connection, session)
+    raw = lab.set_session_raw(connection, session)
     lab.check("return value of a successful set", 1, raw.return_value)
     lab.check("error queue after a successful set", (), tuple(raw.errors))
 
@@ -38,10 +37,9 @@ def test_raw_result_is_success_or_failure_with_a_reason(lab, config, value):
     lab.need(Capability.RAW_RETURN, why="the raw return value and the error queue")
     if value == "an empty session":
         lab.need(Capability.EMPTY_SESSION, why="an empty session object")
-    session = lab.adapter.make_empty_session() if value == "an empty session" else None
+    session = lab.empty_session() if value == "an empty session" else None
     connection = lab.connection(lab.client(config))
-    lab.evidence.did(f"called set-session raw on {lab.label(connection)} with {value}")
-    raw = lab.adapter.set_session_raw(connection, session)
+    raw = lab.set_session_raw(connection, session, named=value)
     queue = "; ".join(raw.errors) or "empty"
     consistent = (raw.return_value == 1 and not raw.errors) or (raw.return_value == 0 and bool(raw.errors))
     lab.evidence.check_that(
@@ -57,9 +55,8 @@ def test_wrong_type_gets_a_clear_error(lab, config, wrong):
     client = lab.client(config)
     connection = lab.connection(client)
     value = "not a session" if wrong == "a string" else lab.connection(client)
-    lab.evidence.did(f"set {wrong} as the session of {lab.label(connection)}")
     try:
-        lab.adapter.set_session(connection, value)
+        lab.set_session(connection, value, named=wrong)
     except Refused as refusal:
         lab.evidence.check_that(
             "the error names a reason", bool(refusal.library_error.strip()),
@@ -73,11 +70,10 @@ def test_empty_session_is_refused_or_harmless(lab, config):
     """An empty session object is refused clearly, or the handshake is simply full."""
     lab.need(Capability.EMPTY_SESSION, why="an empty session object")
     server, client = lab.server(config), lab.client(config)
-    empty = lab.adapter.make_empty_session()
+    empty = lab.empty_session()
     connection = lab.connection(client)
-    lab.evidence.did(f"made an empty session and set it on {lab.label(connection)}")
     try:
-        lab.adapter.set_session(connection, empty)
+        lab.set_session(connection, empty)
     except Refused as refusal:
         lab.evidence.note(f"refused: {refusal.library_error}")
         return
