@@ -70,15 +70,31 @@ def write_synthetic(folder: Path, adapters: int, tests: int) -> None:
     for index in range(adapters):
         name = f"adapter{index:03d}"
         header = run_header(
-            {"name": name, "target": "synthetic:Adapter", "distribution": "synthetic", "distribution_version": "0",
-             "contract_version": 1, "capabilities": ["reuse-flag"], "unavailable": "", "expectations": "",
-             "facts": {"library": "Synthetic", "library_version": f"1.{index}", "tls_library": "SynthSSL",
-                       "tls_library_version": "3.0", "notes": []}},
-            "0.1.0", f"conformance run {name}",
+            {
+                "name": name,
+                "target": "synthetic:Adapter",
+                "distribution": "synthetic",
+                "distribution_version": "0",
+                "contract_version": 1,
+                "capabilities": ["reuse-flag"],
+                "unavailable": "",
+                "expectations": "",
+                "facts": {
+                    "library": "Synthetic",
+                    "library_version": f"1.{index}",
+                    "tls_library": "SynthSSL",
+                    "tls_library_version": "3.0",
+                    "notes": [],
+                },
+            },
+            "0.1.0",
+            f"conformance run {name}",
         )
         lines = [json.dumps(header)]
         lines += [json.dumps(synthetic_test(rng, name, n).to_json()) for n in range(tests)]
-        lines.append(json.dumps({"kind": "end", "finished": header["started"], "counts": {}, "unexpected": 0}))
+        lines.append(
+            json.dumps({"kind": "end", "finished": header["started"], "counts": {}, "unexpected": 0})
+        )
         (folder / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -97,15 +113,19 @@ def measure(label: str, results: Path, out: Path, browse: bool) -> None:
     total = time.perf_counter() - marked
     tests = sum(len(r.run.tests) for r in runs)
     print(f"{label}: {len(runs)} runs, {tests:,} test results")
-    print(f"  read {loaded - started:.2f} s, model {modelled - loaded:.2f} s, "
-          f"HTML {rendered - modelled:.2f} s, Markdown {marked - rendered:.2f} s")
+    print(
+        f"  read {loaded - started:.2f} s, model {modelled - loaded:.2f} s, "
+        f"HTML {rendered - modelled:.2f} s, Markdown {marked - rendered:.2f} s"
+    )
     print(f"  whole 'conformance report' (exit {status}): {total:.2f} s")
     for name in ("index.html", "summary.md", "merged.json"):
         print(f"  {name}: {(out / name).stat().st_size / 1e6:.2f} MB")
     junit = sum(p.stat().st_size for p in (out / "junit").glob("*.xml"))
     print(f"  junit/: {len(list((out / 'junit').glob('*.xml')))} files, {junit / 1e6:.2f} MB")
-    print(f"  listed one by one: {'every test' if model.full_listing else 'all but expected passes'}; "
-          f"HTML characters {len(html):,}")
+    print(
+        f"  listed one by one: {'every test' if model.full_listing else 'all but expected passes'}; "
+        f"HTML characters {len(html):,}"
+    )
     if browse:
         print(f"  headless Chromium: {browser_figures(out / 'index.html')}")
 
@@ -121,9 +141,17 @@ def browser_figures(page: Path) -> str:
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
     with tempfile.TemporaryDirectory() as profile:
-        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}"):
+        for flag in (
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+        ):
             options.add_argument(flag)
-        driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(shutil.which("chromedriver")))
+        driver = webdriver.Chrome(
+            options=options, service=webdriver.ChromeService(shutil.which("chromedriver"))
+        )
         try:
             driver.get(page.as_uri())
             loaded, elements = driver.execute_script(
@@ -140,7 +168,9 @@ def main() -> None:
     parser.add_argument("--adapters", type=int, default=100)
     parser.add_argument("--tests", type=int, default=1000)
     parser.add_argument("--results", type=Path, default=Path("reports/results"), help="real results to time")
-    parser.add_argument("--no-browser", dest="browser", action="store_false", help="skip the Chromium load time")
+    parser.add_argument(
+        "--no-browser", dest="browser", action="store_false", help="skip the Chromium load time"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         if list(args.results.glob("**/*.jsonl")):
@@ -151,9 +181,15 @@ def main() -> None:
         synthetic.mkdir()
         started = time.perf_counter()
         write_synthetic(synthetic, args.adapters, args.tests)
-        print(f"(generated {args.adapters} x {args.tests} synthetic results in {time.perf_counter() - started:.1f} s)")
-        measure(f"synthetic {args.adapters} adapters x {args.tests} tests", synthetic, Path(scratch, "synthetic-out"),
-                args.browser)
+        print(
+            f"(generated {args.adapters} x {args.tests} synthetic results in {time.perf_counter() - started:.1f} s)"
+        )
+        measure(
+            f"synthetic {args.adapters} adapters x {args.tests} tests",
+            synthetic,
+            Path(scratch, "synthetic-out"),
+            args.browser,
+        )
 
 
 if __name__ == "__main__":

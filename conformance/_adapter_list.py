@@ -15,6 +15,7 @@ class), so the command can guard an installation in CI.
 from __future__ import annotations
 
 import dataclasses
+
 from ._contract import Adapter
 from ._errors import LibraryUnavailable
 from ._registry import AdapterLoadError, FoundAdapter, contract_problems, find_adapters
@@ -76,7 +77,9 @@ def _instantiate(found: FoundAdapter, cls: type[Adapter]) -> AdapterStatus:
         return AdapterStatus(found, FAILS_TO_START, [f"{cls.__name__}() raised {_show(error)}"])
     try:
         facts = adapter.facts()
-        about = f"{facts.library} {facts.library_version} over {facts.tls_library} {facts.tls_library_version}"
+        about = (
+            f"{facts.library} {facts.library_version} over {facts.tls_library} {facts.tls_library_version}"
+        )
     except Exception as error:
         return AdapterStatus(found, FAILS_TO_START, [f"facts() raised {_show(error)}"])
     return AdapterStatus(found, AVAILABLE, [about])
@@ -85,7 +88,7 @@ def _instantiate(found: FoundAdapter, cls: type[Adapter]) -> AdapterStatus:
 def _strip_name(found: FoundAdapter, message: str) -> str:
     # The registry's messages start with "adapter 'NAME': "; the listing already shows the name.
     prefix = f"adapter {found.name!r}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def _show(error: BaseException) -> str:
@@ -115,8 +118,7 @@ _COLUMNS = ("NAME", "DISTRIBUTION", "VERSION", "STATUS")
 
 def _table(statuses: list[AdapterStatus]) -> list[str]:
     rows = [_COLUMNS] + [
-        (s.found.name, s.found.distribution, s.found.distribution_version, _status_text(s))
-        for s in statuses
+        (s.found.name, s.found.distribution, s.found.distribution_version, _status_text(s)) for s in statuses
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS) - 1)]
     lines = []
@@ -140,7 +142,6 @@ def _details(status: AdapterStatus) -> list[str]:
     details = [] if status.status == AVAILABLE else [f"- {line}" for line in status.details]
     if status.clash:
         details.append(
-            f"- another installed distribution also registers {status.found.name!r}: "
-            "uninstall one of them"
+            f"- another installed distribution also registers {status.found.name!r}: uninstall one of them"
         )
     return details

@@ -42,21 +42,17 @@ class Capability(enum.Enum):
 # The one-line meaning of each capability (the glossary).
 _MEANINGS: dict[Capability, str] = {
     Capability.REUSE_FLAG: (
-        "The library's own report of whether a handshake resumed a session "
-        "(C: SSL_session_reused)."
+        "The library's own report of whether a handshake resumed a session (C: SSL_session_reused)."
     ),
     Capability.SESSION_ID: "The id of a session, as bytes (C: SSL_SESSION_get_id).",
     Capability.SESSION_IDENTITY: (
-        "Whether two session handles are the same session object "
-        "(C: pointer equality of SSL_SESSION)."
+        "Whether two session handles are the same session object (C: pointer equality of SSL_SESSION)."
     ),
     Capability.SESSION_LIFETIME: (
         "When a session object is actually freed (C: an SSL_SESSION ex_data "
         "index whose free callback fires when the object dies)."
     ),
-    Capability.CACHE_SIZE: (
-        "The number of sessions in a context's session cache (C: SSL_CTX_sess_number)."
-    ),
+    Capability.CACHE_SIZE: ("The number of sessions in a context's session cache (C: SSL_CTX_sess_number)."),
     Capability.CACHE_EVENTS: (
         "Sessions removed from a context's cache, as events, and flushing the cache "
         "(C: SSL_CTX_sess_set_remove_cb, SSL_CTX_flush_sessions)."

@@ -38,55 +38,63 @@ class Clause:
 
 CATALOGUE: tuple[Clause, ...] = (
     Clause(
-        "use", "DESCRIPTION ¶1",
+        "use",
+        "DESCRIPTION ¶1",
         "A session set on a client before the handshake is offered; if the server "
         "accepts it, the connection resumes it. Without one, the handshake is full.",
         "1.0.2",
     ),
     Clause(
-        "get", "DESCRIPTION ¶1; SEE ALSO SSL_get_session",
-        "Between the set and the handshake, the connection reports the set session "
-        "as its own.",
+        "get",
+        "DESCRIPTION ¶1; SEE ALSO SSL_get_session",
+        "Between the set and the handshake, the connection reports the set session as its own.",
         "1.0.2",
     ),
     Clause(
-        "client-only", "DESCRIPTION ¶1",
+        "client-only",
+        "DESCRIPTION ¶1",
         "Setting a session only matters on clients: on a server connection it leaves "
         "the server's handshakes as they were, or is refused with a clear error.",
         "1.0.2",
     ),
     Clause(
-        "ref-taken", "DESCRIPTION ¶1",
+        "ref-taken",
+        "DESCRIPTION ¶1",
         "The set takes its own reference: the caller may drop its handle at once and the "
         "session still resumes; the reference goes when the connection goes.",
         "1.0.2",
     ),
     Clause(
-        "ref-dropped-on-miss", "DESCRIPTION ¶1",
+        "ref-dropped-on-miss",
+        "DESCRIPTION ¶1",
         "When the server does not resume the set session, the connection lets go of it "
         "during the handshake and holds a new one; the caller's handle stays good.",
         "1.0.2",
     ),
     Clause(
-        "reused-flag", "DESCRIPTION ¶1; SEE ALSO SSL_session_reused",
+        "reused-flag",
+        "DESCRIPTION ¶1; SEE ALSO SSL_session_reused",
         "The reuse query is false before a handshake (and right after a set), false after "
         "a full or declined handshake, true after a resumed one.",
         "1.0.2",
     ),
     Clause(
-        "replace", "DESCRIPTION ¶2",
+        "replace",
+        "DESCRIPTION ¶2",
         "A second set replaces the first: the newer session is offered and the older "
         "one's reference is released.",
         "1.0.2",
     ),
     Clause(
-        "replace-after-use", "DESCRIPTION ¶2",
+        "replace-after-use",
+        "DESCRIPTION ¶2",
         "Setting a session on a connection that already did a handshake releases the "
         "session of that earlier handshake.",
         "1.0.2",
     ),
     Clause(
-        "bad-if-open", "DESCRIPTION ¶2",
+        "bad-if-open",
+        "DESCRIPTION ¶2",
         "Replacing the session of a connection that is still open (no shutdown sent) "
         "makes it bad: it leaves the cache and does not resume again. After a shutdown, "
         "or with the sent-shutdown flag set, it stays good.",
@@ -94,21 +102,23 @@ CATALOGUE: tuple[Clause, ...] = (
         note="The paragraph is absent from the 1.0.2 man page.",
     ),
     Clause(
-        "one-context", "NOTES",
+        "one-context",
+        "NOTES",
         "A session belongs to the context that made it. Using it with another context is "
         "refused clearly, or accepted without harm to either context's cache.",
         "1.0.2",
     ),
     Clause(
-        "return-value", "RETURN VALUES",
+        "return-value",
+        "RETURN VALUES",
         "Success is reported as success with no error left behind; failure as failure "
         "with a reason; wrong input gets a clear error, never a crash.",
         "1.0.2",
     ),
     Clause(
-        "clear-with-null", "DESCRIPTION ¶2 (newer man pages)",
-        "Setting no session clears the set one: it is released as in a replace and the "
-        "handshake is full.",
+        "clear-with-null",
+        "DESCRIPTION ¶2 (newer man pages)",
+        "Setting no session clears the set one: it is released as in a replace and the handshake is full.",
         "3.5",
         note="Documented by newer man pages only: absent from 1.1.1 and 3.0, present in 3.5.",
     ),

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ._capabilities import Capability
 from ._configs import ProtocolConfig, config_by_id
@@ -66,12 +67,18 @@ def _failure(error: Exception, recorder: Recorder | None) -> tuple[str, str]:
     if isinstance(error, HandshakeFailed):
         return "the handshake to complete", f"it failed: {error}"
     if isinstance(error, NotObservable):
-        return f"{method} to observe (it belongs to a declared capability or the core)", f"NotObservable: {error}"
+        return (
+            f"{method} to observe (it belongs to a declared capability or the core)",
+            f"NotObservable: {error}",
+        )
     return f"{method} to return normally", f"it raised {type(error).__name__}: {error}"
 
 
 def _attempt(
-    evidence: Evidence, what: str, recorder: Recorder | None, probe: Callable[[], str],
+    evidence: Evidence,
+    what: str,
+    recorder: Recorder | None,
+    probe: Callable[[], str],
     passing: tuple[type[Exception], ...] = (),
 ) -> bool:
     """Run one check and record its line; exceptions in ``passing`` go to the caller."""
@@ -93,10 +100,17 @@ def _start(cls: type[Adapter], evidence: Evidence) -> Recorder | None:
     try:
         adapter = cls()
     except LibraryUnavailable as error:
-        _failed(evidence, "start", f"{cls.__name__}() to make an adapter", f"the library is unavailable: {error}")
+        _failed(
+            evidence, "start", f"{cls.__name__}() to make an adapter", f"the library is unavailable: {error}"
+        )
         return None
     except Exception as error:
-        _failed(evidence, "start", f"{cls.__name__}() to make an adapter", f"it raised {type(error).__name__}: {error}")
+        _failed(
+            evidence,
+            "start",
+            f"{cls.__name__}() to make an adapter",
+            f"it raised {type(error).__name__}: {error}",
+        )
         return None
     recorder = Recorder(adapter)
     _attempt(evidence, "facts()", recorder, lambda: check_facts(recorder.facts()))
@@ -119,7 +133,7 @@ def _check_config(recorder: Recorder, lab: Lab, config: ProtocolConfig, unobserv
         _failed(evidence, f"{config.id}: make_context()", *_failure(error, recorder))
         return True
     for name, step in CORE_STEPS:
-        if not _attempt(evidence, f"{config.id}: {name}", recorder, lambda: step(scene)):
+        if not _attempt(evidence, f"{config.id}: {name}", recorder, lambda step=step: step(scene)):
             if name != "resumption":
                 return True  # nothing after a failed core step can be observed
     for capability, probe in PROBES.items():
@@ -162,14 +176,24 @@ def _handshake_stage(cls: type[Adapter], evidence: Evidence) -> None:
     with tempfile.TemporaryDirectory(prefix="conformance-check-") as folder:
         lab = Lab(recorder, make_credentials(Path(folder)), evidence)  # type: ignore[arg-type]
         unobserved: list[Capability] = []
-        built = [_check_config(recorder, lab, config_by_id(config_id), unobserved) for config_id in CONFIG_IDS]
+        built = [
+            _check_config(recorder, lab, config_by_id(config_id), unobserved) for config_id in CONFIG_IDS
+        ]
     if not any(built):
-        _failed(evidence, "configurations", f"the adapter to build at least one of {', '.join(CONFIG_IDS)}",
-                "it raised NotObservable for each (see above)")
+        _failed(
+            evidence,
+            "configurations",
+            f"the adapter to build at least one of {', '.join(CONFIG_IDS)}",
+            "it raised NotObservable for each (see above)",
+        )
     for capability in sorted(set(unobserved), key=lambda c: c.value):
         if unobserved.count(capability) == sum(built):
-            _failed(evidence, capability.value, "a declared capability to observe in at least one configuration",
-                    "NotObservable in every one: declare only what the adapter can observe")
+            _failed(
+                evidence,
+                capability.value,
+                "a declared capability to observe in at least one configuration",
+                "NotObservable in every one: declare only what the adapter can observe",
+            )
     _return_checks(recorder, evidence)
 
 
@@ -211,7 +235,14 @@ def _contract_checks(cls: type[Adapter]) -> list[Check]:
     if problems:
         return [Check("contract", "", problem, False) for problem in problems]
     declared = ", ".join(sorted(c.value for c in cls.capabilities)) or "none"
-    return [Check("contract", "", f"version {cls.contract_version}, every required method; capabilities: {declared}", True)]
+    return [
+        Check(
+            "contract",
+            "",
+            f"version {cls.contract_version}, every required method; capabilities: {declared}",
+            True,
+        )
+    ]
 
 
 def _lines(checks: list[dict[str, Any]], notes: list[str]) -> list[str]:

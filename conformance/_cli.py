@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 __all__ = ["main"]
 
@@ -38,8 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the battery against one adapter")
     run.add_argument("adapter", help="an adapter name (see 'conformance adapters') or module:Class")
     run.add_argument("--clause", action="append", default=[], help="only this clause (repeatable)")
-    run.add_argument("--config", action="append", default=[], help="only this protocol configuration (repeatable)")
-    run.add_argument("--test", action="append", default=[], help="only this test id, as in the results (repeatable)")
+    run.add_argument(
+        "--config", action="append", default=[], help="only this protocol configuration (repeatable)"
+    )
+    run.add_argument(
+        "--test", action="append", default=[], help="only this test id, as in the results (repeatable)"
+    )
     run.add_argument("--results-dir", default="reports/results", help="where the results file goes")
     run.add_argument("--expectations", help="use this expectations file instead of the adapter's")
     run.add_argument("--no-expectations", action="store_true", help="expect every test to pass")
@@ -56,8 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_check)
 
     report = commands.add_parser("report", help="make the HTML, Markdown, JUnit and JSON reports")
-    report.add_argument("paths", nargs="*", type=Path, help="results files or folders (default: reports/results)")
-    report.add_argument("--out", type=Path, default=Path("reports"), help="where the reports go (default: reports)")
+    report.add_argument(
+        "paths", nargs="*", type=Path, help="results files or folders (default: reports/results)"
+    )
+    report.add_argument(
+        "--out", type=Path, default=Path("reports"), help="where the reports go (default: reports)"
+    )
     report.set_defaults(handler=_report)
 
     merge = commands.add_parser("merge", help="merge results files from several runs into one")
@@ -69,8 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("before", type=Path)
     diff.add_argument("after", type=Path)
     diff.set_defaults(handler=_diff)
-    selftest = commands.add_parser("selftest", help="run the battery against every mutant; build the kill matrix")
-    selftest.add_argument("--out", type=Path, default=Path("reports"), help="where results go (default: reports)")
+    selftest = commands.add_parser(
+        "selftest", help="run the battery against every mutant; build the kill matrix"
+    )
+    selftest.add_argument(
+        "--out", type=Path, default=Path("reports"), help="where results go (default: reports)"
+    )
     selftest.add_argument("--mutant", action="append", default=[], help="only this mutant (repeatable)")
     selftest.add_argument("--jobs", "-j", type=int, default=2, help="battery runs at once (default: 2)")
     selftest.set_defaults(handler=_selftest)

@@ -39,15 +39,24 @@ class ProtocolConfig:
 
 CONFIGS: tuple[ProtocolConfig, ...] = (
     ProtocolConfig(
-        "tls12-sessionid", "1.2", tickets=False, server_cache=True,
+        "tls12-sessionid",
+        "1.2",
+        tickets=False,
+        server_cache=True,
         description="TLS 1.2 only, tickets off on both sides, the server's session-ID cache on",
     ),
     ProtocolConfig(
-        "tls12-ticket", "1.2", tickets=True, server_cache=False,
+        "tls12-ticket",
+        "1.2",
+        tickets=True,
+        server_cache=False,
         description="TLS 1.2 only, tickets on, the server's session cache off",
     ),
     ProtocolConfig(
-        "tls13", "1.3", tickets=True, server_cache=True,
+        "tls13",
+        "1.3",
+        tickets=True,
+        server_cache=True,
         description="TLS 1.3 only, tickets (PSK resumption)",
     ),
 )

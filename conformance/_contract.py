@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from ._capabilities import Capability
 from ._configs import ProtocolConfig, Side

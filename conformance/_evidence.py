@@ -10,7 +10,8 @@ carry their checks too, so a reader can see why a pass is a pass.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["Check", "Contradiction", "Evidence"]
 

@@ -16,13 +16,14 @@ import select
 import signal
 import time
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ._errors import HandshakeFailed, LibraryFault
 from ._evidence import Contradiction, Evidence
 from ._outcomes import Outcome, outcome_of_exception
 
-__all__ = ["Ending", "run_in_child", "run_here"]
+__all__ = ["Ending", "run_here", "run_in_child"]
 
 Ending = dict[str, Any]  # {"outcome", "reason", "evidence", "expected", "observed"}
 

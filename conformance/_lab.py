@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ._capabilities import Capability
 from ._configs import ProtocolConfig, Side
@@ -219,9 +220,7 @@ class Lab:
         result = Handshake(
             client, server, counts["server"], counts["client"], self.credentials.leaf_der_length
         )
-        self.evidence.did(
-            f"handshake {self.label(client)} with {self.label(server)}: {result.describe()}"
-        )
+        self.evidence.did(f"handshake {self.label(client)} with {self.label(server)}: {result.describe()}")
         return result
 
     def _step(self, me: Any, peer: Any, role: str, done: dict, counts: dict) -> int:
@@ -317,9 +316,7 @@ class Lab:
 
     # -- checks --------------------------------------------------------------------
     def expect_resumed(self, handshake: Handshake, what: str) -> None:
-        self.evidence.check_that(
-            what, handshake.resumed_on_wire, "a resumed handshake", handshake.describe()
-        )
+        self.evidence.check_that(what, handshake.resumed_on_wire, "a resumed handshake", handshake.describe())
 
     def expect_full(self, handshake: Handshake, what: str) -> None:
         self.evidence.check_that(
@@ -339,10 +336,14 @@ class Lab:
         self.evidence.did(f"precondition holds: {what}")
 
     def require_resumed(self, handshake: Handshake, what: str) -> None:
-        self.require(handshake.resumed_on_wire, f"{what} (expected a resumed handshake)", handshake.describe())
+        self.require(
+            handshake.resumed_on_wire, f"{what} (expected a resumed handshake)", handshake.describe()
+        )
 
     def require_full(self, handshake: Handshake, what: str) -> None:
-        self.require(not handshake.resumed_on_wire, f"{what} (expected a full handshake)", handshake.describe())
+        self.require(
+            not handshake.resumed_on_wire, f"{what} (expected a full handshake)", handshake.describe()
+        )
 
     def check(self, what: str, expected: Any, observed: Any) -> None:
         self.evidence.check(what, expected, observed)

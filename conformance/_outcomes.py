@@ -108,7 +108,7 @@ class TestResult:
         }
 
     @classmethod
-    def from_json(cls, record: dict[str, Any]) -> "TestResult":
+    def from_json(cls, record: dict[str, Any]) -> TestResult:
         return cls(
             test_id=record["test_id"],
             clauses=tuple(record["clauses"]),

@@ -14,7 +14,8 @@ from __future__ import annotations
 import collections
 import dataclasses
 import gc
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ._capabilities import Capability
 from ._configs import ProtocolConfig
@@ -67,7 +68,9 @@ RETURNS: dict[str, Returns] = {
     "facts": Returns(_is(Facts), "a conformance.Facts"),
     "make_context": _HANDLE,
     "make_connection": _HANDLE,
-    "do_handshake": Returns(_is(bool), "a bool: True once the handshake is complete, False while it waits for the peer"),
+    "do_handshake": Returns(
+        _is(bool), "a bool: True once the handshake is complete, False while it waits for the peer"
+    ),
     "put_incoming": _NOTHING,
     "take_outgoing": Returns(_is(bytes), 'bytes (b"" when there is nothing to send)'),
     "write": _NOTHING,
@@ -87,7 +90,9 @@ RETURNS: dict[str, Returns] = {
     "cache_removals": Returns(_is_int, "an int"),
     "flush_cache": _NOTHING,
     "set_sent_shutdown": _NOTHING,
-    "set_session_raw": Returns(_is_raw_call, "a conformance.RawCall (return_value an int, errors a tuple of str)"),
+    "set_session_raw": Returns(
+        _is_raw_call, "a conformance.RawCall (return_value an int, errors a tuple of str)"
+    ),
     "make_empty_session": _HANDLE,
 }
 
@@ -230,12 +235,21 @@ CORE_STEPS: tuple[tuple[str, Callable[[Scene], str]], ...] = (
 
 def _probe_reuse_flag(scene: Scene) -> str:
     adapter, full = scene.adapter, scene.full
-    _expect("session_reused() of a new client connection", False, adapter.session_reused(scene.lab.connection(scene.client)))
-    _expect("session_reused() of the client after a full handshake", False, adapter.session_reused(full.client))
+    _expect(
+        "session_reused() of a new client connection",
+        False,
+        adapter.session_reused(scene.lab.connection(scene.client)),
+    )
+    _expect(
+        "session_reused() of the client after a full handshake", False, adapter.session_reused(full.client)
+    )
     adapter.session_reused(full.server)  # a bool; whether it is right is the battery's to judge
     resumed = scene.need_resumed()
-    _expect(f"session_reused() of the client after a resumed handshake ({resumed.describe()})",
-            True, adapter.session_reused(resumed.client))
+    _expect(
+        f"session_reused() of the client after a resumed handshake ({resumed.describe()})",
+        True,
+        adapter.session_reused(resumed.client),
+    )
     adapter.session_reused(resumed.server)
     return "a bool; False on a new connection and after a full handshake, True after the resumed one"
 
@@ -251,7 +265,11 @@ def _probe_session_id(scene: Scene) -> str:
 def _probe_session_identity(scene: Scene) -> str:
     same = scene.adapter.same_session
     _expect("same_session(S, S) for one session handle twice", True, same(scene.session, scene.session))
-    _expect("same_session(S1, S2) for the sessions of two full handshakes", False, same(scene.session, scene.other_session))
+    _expect(
+        "same_session(S1, S2) for the sessions of two full handshakes",
+        False,
+        same(scene.session, scene.other_session),
+    )
     return "True for one session, False for two"
 
 
@@ -263,8 +281,12 @@ def _probe_session_lifetime(scene: Scene) -> str:
     scene.lab.release(session)
     del session
     gc.collect()
-    _expect("the probe of track_session() once the session's connections and every handle "
-            "are released and garbage is collected", True, _answer(freed))
+    _expect(
+        "the probe of track_session() once the session's connections and every handle "
+        "are released and garbage is collected",
+        True,
+        _answer(freed),
+    )
     return "a probe: False while the session is held, True once it is freed"
 
 
@@ -280,7 +302,10 @@ def _probe_cache_size(scene: Scene) -> str:
     if server < 0 or client < 0:
         raise Unmet("cache_size() to count sessions (0 or more)", f"server {server}, client {client}")
     if scene.config.id == "tls12-sessionid" and server < 1:
-        raise Unmet("cache_size() of the server in tls12-sessionid to count the sessions of its full handshakes", str(server))
+        raise Unmet(
+            "cache_size() of the server in tls12-sessionid to count the sessions of its full handshakes",
+            str(server),
+        )
     return f"an int (server {server}, client {client})"
 
 
@@ -290,8 +315,10 @@ def _probe_cache_events(scene: Scene) -> str:
     adapter.flush_cache(scene.server)
     after = adapter.cache_removals(scene.server)
     if scene.config.id == "tls12-sessionid" and after <= before:
-        raise Unmet("cache_removals() to grow when flush_cache() empties a server cache holding sessions",
-                    f"{before} before the flush, {after} after")
+        raise Unmet(
+            "cache_removals() to grow when flush_cache() empties a server cache holding sessions",
+            f"{before} before the flush, {after} after",
+        )
     if Capability.CACHE_SIZE in adapter.capabilities:
         _expect("cache_size() of the server after flush_cache()", 0, adapter.cache_size(scene.server))
     return f"removals {before} before the flush, {after} after"
@@ -304,7 +331,11 @@ def _probe_sent_shutdown(scene: Scene) -> str:
 
 def _probe_raw_return(scene: Scene) -> str:
     raw = scene.adapter.set_session_raw(scene.lab.connection(scene.client), scene.session)
-    _expect("the return value of set_session_raw() with a good session on a new client connection", 1, raw.return_value)
+    _expect(
+        "the return value of set_session_raw() with a good session on a new client connection",
+        1,
+        raw.return_value,
+    )
     _expect("the error queue after it", (), raw.errors)
     return "1 and an empty error queue for a good session"
 
@@ -338,5 +369,3 @@ PROBES: dict[Capability, Callable[[Scene], str]] = {
     Capability.SESSION_LIFETIME: _probe_session_lifetime,
     Capability.CACHE_EVENTS: _probe_cache_events,
 }
-
-

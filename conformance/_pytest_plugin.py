@@ -47,7 +47,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--test-timeout", type=float, default=20.0, help="seconds per test (default 20)")
     group.addoption("--no-isolation", action="store_true", help="run tests in-process (no crash isolation)")
     group.addoption(
-        "--require-library", action="store_true",
+        "--require-library",
+        action="store_true",
         help=f"fail if the adapter's library is missing (also: {REQUIRE_LIBRARY_VARIABLE}=1)",
     )
 
@@ -129,7 +130,7 @@ class ConformanceRun:
             return None
         lab: Lab = pyfuncitem.funcargs["lab"]
         arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-        body = lambda: pyfuncitem.obj(**arguments)  # noqa: E731
+        body = lambda: pyfuncitem.obj(**arguments)
         started = time.perf_counter()
         if self.config.getoption("no_isolation"):
             ending = run_here(body, lab.evidence)
@@ -141,7 +142,9 @@ class ConformanceRun:
         _tell_pytest(result)
         return True
 
-    def _result(self, item: pytest.Function, marker: pytest.Mark, ending: dict, duration: float) -> TestResult:
+    def _result(
+        self, item: pytest.Function, marker: pytest.Mark, ending: dict, duration: float
+    ) -> TestResult:
         test_id = battery_test_id(item)
         config = item.callspec.params.get("config") if hasattr(item, "callspec") else None
         evidence = dict(ending.get("evidence", {}))
@@ -175,7 +178,9 @@ class ConformanceRun:
         self.writer.close(
             exit_status=int(session.exitstatus),
             complete_selection=self.complete_selection,
-            stale_expectations=[{"test": d.test, "outcome": d.outcome.value, "reason": d.reason} for d in stale],
+            stale_expectations=[
+                {"test": d.test, "outcome": d.outcome.value, "reason": d.reason} for d in stale
+            ],
         )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
@@ -237,9 +242,7 @@ def _select(config: pytest.Config, items: list[pytest.Item]) -> None:
             return True
         params = getattr(item, "callspec", None)
         item_config = getattr(params.params.get("config"), "id", None) if params else None
-        return (not clauses or bool(clauses & set(marker.args))) and (
-            not configs or item_config in configs
-        )
+        return (not clauses or bool(clauses & set(marker.args))) and (not configs or item_config in configs)
 
     kept = [item for item in items if chosen(item)]
     if len(kept) != len(items):
@@ -260,7 +263,9 @@ def _tell_pytest(result: TestResult) -> None:
     else:
         message += f": {result.reason}"
         if "expected" in result.evidence:
-            message += f"\n  expected: {result.evidence['expected']}\n  observed: {result.evidence['observed']}"
+            message += (
+                f"\n  expected: {result.evidence['expected']}\n  observed: {result.evidence['observed']}"
+            )
     pytest.fail(message, pytrace=False)
 
 
@@ -298,4 +303,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "these are battery tests: choose an adapter with --adapter NAME "
             "(see 'conformance adapters'), or run 'conformance run NAME'"
         )
-

@@ -19,9 +19,9 @@ from ._contract import CONTRACT_VERSION, Adapter
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "NOT_INSTALLED",
     "AdapterLoadError",
     "FoundAdapter",
-    "NOT_INSTALLED",
     "call_signature",
     "contract_problems",
     "describe_problems",
@@ -121,8 +121,7 @@ def _import(name: str, target: str) -> type[Adapter]:
         module = importlib.import_module(module_name)
     except Exception as error:  # an adapter's import may fail in any way
         raise AdapterLoadError(
-            f"adapter {name!r}: importing {module_name!r} failed with "
-            f"{type(error).__name__}: {error}"
+            f"adapter {name!r}: importing {module_name!r} failed with {type(error).__name__}: {error}"
         ) from None
     try:
         return getattr(module, attribute)

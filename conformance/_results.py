@@ -16,8 +16,9 @@ import json
 import os
 import platform
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any
 
 from ._catalogue import CATALOGUE
 from ._configs import CONFIGS
@@ -41,7 +42,7 @@ class ResultsFileError(Exception):
 
 
 def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
 def run_header(adapter: dict[str, Any], suite_version: str, command: str) -> dict[str, Any]:

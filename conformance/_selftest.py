@@ -37,9 +37,10 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from . import _version
 from ._catalogue import CATALOGUE, clause_by_id
@@ -147,7 +148,9 @@ def load_mutant(name: str, target: str) -> Mutant:
     if problems:
         raise MutantError(f"mutant {name!r} ({target}) is no adapter: {'; '.join(problems)}")
     if cls.name != name:
-        raise MutantError(f"mutant {name!r} ({target}): its class says name = {cls.name!r}; make the two equal")
+        raise MutantError(
+            f"mutant {name!r} ({target}): its class says name = {cls.name!r}; make the two equal"
+        )
     breaks, how = getattr(cls, "breaks", ""), getattr(cls, "how", "")
     try:
         clause = clause_by_id(breaks)
@@ -169,9 +172,15 @@ def _baseline(name: str, cls: type) -> str:
     """module:Class of the nearest ancestor that is a concrete adapter and no mutant."""
     for ancestor in cls.__mro__[1:]:
         own_name = vars(ancestor).get("name")
-        if isinstance(own_name, str) and not own_name.startswith("mutant") and not inspect.isabstract(ancestor):
+        if (
+            isinstance(own_name, str)
+            and not own_name.startswith("mutant")
+            and not inspect.isabstract(ancestor)
+        ):
             return f"{ancestor.__module__}:{ancestor.__qualname__}"
-    raise MutantError(f"mutant {name!r}: no ancestor class is an adapter to compare it with; derive it from one")
+    raise MutantError(
+        f"mutant {name!r}: no ancestor class is an adapter to compare it with; derive it from one"
+    )
 
 
 # -- judging ------------------------------------------------------------------------------
@@ -200,14 +209,25 @@ def run_battery(target: str, folder: Path) -> Path:
     """Run the battery against ``target`` without expectations; the results file it wrote."""
     shutil.rmtree(folder, ignore_errors=True)  # never read a file of an earlier run
     command = [
-        sys.executable, "-m", "conformance", "run", target, "--no-expectations",
-        "--results-dir", str(folder), "-q", "-p", "no:cacheprovider",
+        sys.executable,
+        "-m",
+        "conformance",
+        "run",
+        target,
+        "--no-expectations",
+        "--results-dir",
+        str(folder),
+        "-q",
+        "-p",
+        "no:cacheprovider",
     ]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     files = sorted(folder.glob("*.jsonl"))
     if len(files) != 1:
         tail = (completed.stderr or completed.stdout).strip()[-600:]
-        raise MutantError(f"the battery run of {target} wrote no results file (exit {completed.returncode}): {tail}")
+        raise MutantError(
+            f"the battery run of {target} wrote no results file (exit {completed.returncode}): {tail}"
+        )
     return files[0]
 
 
@@ -226,18 +246,26 @@ def run_selftest(
     """
     entries = sorted(found) if found is not None else find_mutants()
     if not entries:
-        print(f"selftest: no mutants are installed (entry-point group {MUTANT_GROUP!r}); install "
-              "an adapter distribution that brings some (adapters/libssl)", file=sys.stderr)
+        print(
+            f"selftest: no mutants are installed (entry-point group {MUTANT_GROUP!r}); install "
+            "an adapter distribution that brings some (adapters/libssl)",
+            file=sys.stderr,
+        )
         return 2
     unknown = sorted(set(only) - {name for name, _ in entries})
     if unknown:
-        print(f"selftest: no mutant named {', '.join(unknown)}; installed: "
-              f"{', '.join(name for name, _ in entries)}", file=sys.stderr)
+        print(
+            f"selftest: no mutant named {', '.join(unknown)}; installed: "
+            f"{', '.join(name for name, _ in entries)}",
+            file=sys.stderr,
+        )
         return 2
     entries = [entry for entry in entries if not only or entry[0] in only]
     folder = out / MATRIX_FILE.parent
     mutants, failed = _load_all(entries)
-    runs = _run_all(sorted({m.baseline for m in mutants} | {m.target for m in mutants}), folder, jobs, battery)
+    runs = _run_all(
+        sorted({m.baseline for m in mutants} | {m.target for m in mutants}), folder, jobs, battery
+    )
     kills = sorted(failed + [_judged(mutant, runs) for mutant in mutants], key=_catalogue_order)
     for kill in kills:
         kill.results = _shown(kill.results, out)
@@ -300,8 +328,16 @@ def _uncovered(kills: list[Kill]) -> list[str]:
 
 def idle_tests(kills: Sequence[Kill], baselines: Iterable[Run | MutantError]) -> list[str]:
     """Tests the baselines pass that killed no mutant: what they check, no mutant breaks (or they are weak)."""
-    killers = {test for kill in kills for kills_by in (kill.own, kill.others) for tests in kills_by.values() for test in tests}
-    passing = {t.test_id for run in baselines if isinstance(run, Run) for t in run.tests if t.outcome is Outcome.PASS}
+    killers = {
+        test
+        for kill in kills
+        for kills_by in (kill.own, kill.others)
+        for tests in kills_by.values()
+        for test in tests
+    }
+    passing = {
+        t.test_id for run in baselines if isinstance(run, Run) for t in run.tests if t.outcome is Outcome.PASS
+    }
     return sorted(passing - killers)
 
 
@@ -332,8 +368,17 @@ def _matrix(
 def _baseline_json(target: str, run: Run | MutantError, out: Path) -> dict[str, Any]:
     if isinstance(run, MutantError):
         return {"target": target, "problem": str(run)}
-    not_passing = [f"{t.test_id}: {t.outcome.value}" for t in run.tests if t.outcome not in (Outcome.PASS, Outcome.NOT_OBSERVABLE)]
-    return {"target": target, "results": _shown(str(run.path), out), "tests": len(run.tests), "not_passing": not_passing}
+    not_passing = [
+        f"{t.test_id}: {t.outcome.value}"
+        for t in run.tests
+        if t.outcome not in (Outcome.PASS, Outcome.NOT_OBSERVABLE)
+    ]
+    return {
+        "target": target,
+        "results": _shown(str(run.path), out),
+        "tests": len(run.tests),
+        "not_passing": not_passing,
+    }
 
 
 def _shown(path: str, out: Path) -> str:
@@ -356,7 +401,9 @@ def _cell(kill: Kill, config: str) -> str:
     return "SURVIVED*" if config in kill.only_by_others else "SURVIVED"
 
 
-def _print(kills: list[Kill], baselines: dict[str, Run | MutantError], uncovered: list[str], idle: list[str]) -> None:
+def _print(
+    kills: list[Kill], baselines: dict[str, Run | MutantError], uncovered: list[str], idle: list[str]
+) -> None:
     for target, run in baselines.items():
         if isinstance(run, MutantError):
             print(f"baseline {target}: NOT RUN: {run}")
@@ -368,7 +415,9 @@ def _print(kills: list[Kill], baselines: dict[str, Run | MutantError], uncovered
     width = max([len(k.mutant.name) for k in kills] + [6])
     print(f"\n{'mutant':<{width}}  {'breaks':<20}" + "".join(f"  {c:<16}" for c in configs))
     for kill in kills:
-        cells = ["NOT JUDGED"] + [""] * (len(configs) - 1) if kill.problem else [_cell(kill, c) for c in configs]
+        cells = (
+            ["NOT JUDGED"] + [""] * (len(configs) - 1) if kill.problem else [_cell(kill, c) for c in configs]
+        )
         print(f"{kill.mutant.name:<{width}}  {kill.mutant.breaks:<20}" + "".join(f"  {c:<16}" for c in cells))
     _print_findings(kills, uncovered, idle)
 
@@ -380,17 +429,25 @@ def _print_findings(kills: list[Kill], uncovered: list[str], idle: list[str]) ->
         if kill.problem:
             print(f"NOT JUDGED {kill.mutant.name}: {kill.problem}")
         elif not kill.killed:
-            print(f"SURVIVOR {kill.mutant.name} ({kill.mutant.breaks}: {kill.mutant.how}) "
-                  f"survived in {', '.join(kill.survived_in)}: the {kill.mutant.breaks} tests are too weak there")
+            print(
+                f"SURVIVOR {kill.mutant.name} ({kill.mutant.breaks}: {kill.mutant.how}) "
+                f"survived in {', '.join(kill.survived_in)}: the {kill.mutant.breaks} tests are too weak there"
+            )
             for config in kill.only_by_others:
                 tests = kill.others.get(config, []) + kill.others.get(ANY_CONFIG, [])
                 print(f"  * in {config} only other clauses' tests killed it: {', '.join(tests[:4])}")
         if kill.errors:
-            print(f"NOTE {kill.mutant.name}: {len(kill.errors)} test(s) ended in error (no kills; fix the "
-                  f"mutant or the adapter): {kill.errors[0]}")
+            print(
+                f"NOTE {kill.mutant.name}: {len(kill.errors)} test(s) ended in error (no kills; fix the "
+                f"mutant or the adapter): {kill.errors[0]}"
+            )
     if uncovered:
-        print(f"NO MUTANT breaks these clauses, so nothing shows their tests can fail: {', '.join(uncovered)}")
+        print(
+            f"NO MUTANT breaks these clauses, so nothing shows their tests can fail: {', '.join(uncovered)}"
+        )
     if idle:
         functions = sorted({test.partition("[")[0] for test in idle})
-        print(f"NOTE {len(idle)} test(s) killed no mutant (no mutant breaks what they check, or they are "
-              f"weak): {', '.join(functions)}")
+        print(
+            f"NOTE {len(idle)} test(s) killed no mutant (no mutant breaks what they check, or they are "
+            f"weak): {', '.join(functions)}"
+        )

@@ -20,8 +20,8 @@ import argparse
 import inspect
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ._capabilities import Capability
 from ._contract import Adapter
@@ -100,7 +100,7 @@ def _rendered(text: str, path: Path) -> str:
                 f"'<!-- end: {name} -->' around it"
             )
         body = render()
-        text = pattern.sub(lambda match: f"{match.group(1)}{body}\n{match.group(3)}", text)
+        text = pattern.sub(lambda match, body=body: f"{match.group(1)}{body}\n{match.group(3)}", text)
     return text
 
 
@@ -136,7 +136,9 @@ def update_guide(path: Path) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.docs", description=__doc__.splitlines()[0])
-    parser.add_argument("guide", nargs="?", type=Path, default=DEFAULT_GUIDE, help=f"default: {DEFAULT_GUIDE}")
+    parser.add_argument(
+        "guide", nargs="?", type=Path, default=DEFAULT_GUIDE, help=f"default: {DEFAULT_GUIDE}"
+    )
     parser.add_argument("--check", action="store_true", help="only say whether the guide is up to date")
     args = parser.parse_args(argv)
     try:

@@ -14,11 +14,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from fake_adapter import FakeAdapter, fake_credentials
 
 from conformance import Credentials, Run, read_results
 from conformance._evidence import Evidence
 from conformance._lab import Lab
-from fake_adapter import FakeAdapter, fake_credentials
 
 TESTS = Path(__file__).resolve().parent
 #: The inner runs treat warnings as errors too (as this project's own run does).
@@ -63,10 +63,14 @@ class Battery:
 
     def options(self, adapter: str, *args: str) -> list[str]:
         return [
-            "--adapter", f"fake_adapter:{adapter}",
-            "--results-dir", str(self.results_dir),
-            "-p", "no:cacheprovider",
-            "-p", "conformance._pytest_plugin",
+            "--adapter",
+            f"fake_adapter:{adapter}",
+            "--results-dir",
+            str(self.results_dir),
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "conformance._pytest_plugin",
             *args,
         ]
 

@@ -34,8 +34,9 @@ import os
 import struct
 import time
 import weakref
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, ClassVar, Mapping
+from typing import ClassVar
 
 from conformance import (
     SERVER_NAME,
@@ -52,6 +53,7 @@ from conformance import (
 )
 
 __all__ = [
+    "MISBEHAVIOURS",
     "AbortingFake",
     "BareFake",
     "DeviatingFake",
@@ -59,7 +61,6 @@ __all__ = [
     "FakeLibraryBug",
     "FakeSession",
     "HangingFake",
-    "MISBEHAVIOURS",
     "RaisingFake",
     "RefusingFake",
     "UnbuildableFake",
@@ -150,7 +151,7 @@ class FakeConnection:
             end = _HEADER.size + length
             if len(self.incoming) < end:
                 break
-            found.append((kind, bytes(self.incoming[_HEADER.size:end])))
+            found.append((kind, bytes(self.incoming[_HEADER.size : end])))
             del self.incoming[:end]
         return found
 
@@ -163,7 +164,7 @@ def _offer(session: FakeSession | None) -> bytes:
 
 def _parse_offer(payload: bytes) -> tuple[bytes, bytes]:
     length = payload[0]
-    return payload[1:1 + length], payload[1 + length:]
+    return payload[1 : 1 + length], payload[1 + length :]
 
 
 def _resumable(context: FakeContext, session_id: bytes, ticket: bytes) -> FakeSession | None:
@@ -389,22 +390,22 @@ class FakeAdapter(Adapter):
 # -- the variants pytester runs load by name -----------------------------------------
 class RefusingFake(FakeAdapter):
     name = "fake-refusing"
-    misbehaviour = {"set_session": "refuse"}
+    misbehaviour: ClassVar[Mapping[str, str]] = {"set_session": "refuse"}
 
 
 class RaisingFake(FakeAdapter):
     name = "fake-raising"
-    misbehaviour = {"set_session": "raise"}
+    misbehaviour: ClassVar[Mapping[str, str]] = {"set_session": "raise"}
 
 
 class AbortingFake(FakeAdapter):
     name = "fake-aborting"
-    misbehaviour = {"set_session": "abort"}
+    misbehaviour: ClassVar[Mapping[str, str]] = {"set_session": "abort"}
 
 
 class HangingFake(FakeAdapter):
     name = "fake-hanging"
-    misbehaviour = {"set_session": "hang"}
+    misbehaviour: ClassVar[Mapping[str, str]] = {"set_session": "hang"}
 
 
 class BareFake(FakeAdapter):

@@ -6,10 +6,10 @@ import re
 import sys
 
 import pytest
+from guide_example import GUIDE
 
 from conformance import Adapter, Capability
 from conformance.docs import SECTIONS, render_capabilities, stale_sections
-from guide_example import GUIDE
 
 
 def test_the_generated_sections_are_up_to_date() -> None:
@@ -36,7 +36,9 @@ def _hand_written(text: str) -> str:
 
 def test_every_required_method_has_its_own_section() -> None:
     prose = _hand_written(GUIDE.read_text(encoding="utf-8"))
-    missing = [m for m in sorted(Adapter.__abstractmethods__) if not re.search(rf"^### `{m}\(", prose, re.MULTILINE)]
+    missing = [
+        m for m in sorted(Adapter.__abstractmethods__) if not re.search(rf"^### `{m}\(", prose, re.MULTILINE)
+    ]
     assert not missing, f"{GUIDE.name} has no '### `METHOD(...)`' section for {missing}"
 
 
@@ -63,7 +65,9 @@ def docs(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     return result
 
 
-def test_check_fails_on_an_out_of_date_glossary_and_the_generator_fixes_it(pytester: pytest.Pytester, guide_copy) -> None:
+def test_check_fails_on_an_out_of_date_glossary_and_the_generator_fixes_it(
+    pytester: pytest.Pytester, guide_copy
+) -> None:
     text = guide_copy.read_text(encoding="utf-8")
     guide_copy.write_text(text.replace(Capability.REUSE_FLAG.meaning, "An old meaning."), encoding="utf-8")
     checked = docs(pytester, "--check", str(guide_copy))
@@ -86,13 +90,17 @@ def test_a_guide_without_the_markers_is_a_clear_error(pytester: pytest.Pytester)
     bare.write_text("# A guide\n\nNo generated sections here.\n", encoding="utf-8")
     result = docs(pytester, "--check", str(bare))
     assert result.ret == 2
-    result.stderr.fnmatch_lines([
-        "error: *bare.md: no section 'capabilities'; expected the lines "
-        "'<!-- generated: capabilities (python -m conformance.docs) -->' and '<!-- end: capabilities -->' around it",
-    ])
+    result.stderr.fnmatch_lines(
+        [
+            "error: *bare.md: no section 'capabilities'; expected the lines "
+            "'<!-- generated: capabilities (python -m conformance.docs) -->' and '<!-- end: capabilities -->' around it",
+        ]
+    )
 
 
 def test_a_missing_guide_says_where_to_run_from(pytester: pytest.Pytester) -> None:
     result = docs(pytester, "--check")
     assert result.ret == 2
-    result.stderr.fnmatch_lines(["error: cannot read the guide docs/writing-an-adapter.md (No such file or directory)*"])
+    result.stderr.fnmatch_lines(
+        ["error: cannot read the guide docs/writing-an-adapter.md (No such file or directory)*"]
+    )

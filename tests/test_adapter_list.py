@@ -15,11 +15,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from guide_example import write_example
 
 from conformance import ENTRY_POINT_GROUP
 from conformance._adapter_list import adapter_statuses, print_adapters
 from conformance._registry import FoundAdapter
-from guide_example import write_example
 
 VARIANTS = '''
 """Variants of the guide's example: a stale one, one that breaks on import, one without its library."""
@@ -93,30 +93,37 @@ def conformance(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 # -- the listing ------------------------------------------------------------------------------
 
 
-def test_each_adapter_is_listed_with_its_distribution_and_status(pytester: pytest.Pytester, site: Path) -> None:
+def test_each_adapter_is_listed_with_its_distribution_and_status(
+    pytester: pytest.Pytester, site: Path
+) -> None:
     result = conformance(pytester, "adapters")
-    result.stdout.fnmatch_lines([
-        "NAME * DISTRIBUTION * VERSION * STATUS",
-        "broken * broken-dist * 2.0 * import failed",
-        "    - importing 'not_installed_binding' failed with ModuleNotFoundError: "
-        "No module named 'not_installed_binding'",
-        "example * good-dist * 1.0 * available: CPython ssl * over *",
-        "lacking * lacking-dist * 1.1 * library unavailable",
-        "    - libexample.so.1 is missing: apt-get install libexample1",
-        "old-read * stale-dist * 0.3 * breaks the contract",
-        "    - implement read(connection) -> bytes (required by the contract: *",
-        "stale * stale-dist * 0.3 * breaks the contract",
-        "    - it declares contract_version = 0: it was written for another version of the contract*",
-    ], consecutive=False)
+    result.stdout.fnmatch_lines(
+        [
+            "NAME * DISTRIBUTION * VERSION * STATUS",
+            "broken * broken-dist * 2.0 * import failed",
+            "    - importing 'not_installed_binding' failed with ModuleNotFoundError: "
+            "No module named 'not_installed_binding'",
+            "example * good-dist * 1.0 * available: CPython ssl * over *",
+            "lacking * lacking-dist * 1.1 * library unavailable",
+            "    - libexample.so.1 is missing: apt-get install libexample1",
+            "old-read * stale-dist * 0.3 * breaks the contract",
+            "    - implement read(connection) -> bytes (required by the contract: *",
+            "stale * stale-dist * 0.3 * breaks the contract",
+            "    - it declares contract_version = 0: it was written for another version of the contract*",
+        ],
+        consecutive=False,
+    )
 
 
 def test_broken_adapters_make_the_listing_fail_and_are_named(pytester: pytest.Pytester, site: Path) -> None:
     result = conformance(pytester, "adapters")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "* adapter(s) cannot run: *broken*old-read*stale*. Fix or uninstall them;",
-        "'conformance check NAME' says what an adapter lacks.",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "* adapter(s) cannot run: *broken*old-read*stale*. Fix or uninstall them;",
+            "'conformance check NAME' says what an adapter lacks.",
+        ]
+    )
     assert "lacking," not in result.stdout.lines[-2]  # a missing library is not a broken adapter
 
 
@@ -124,10 +131,12 @@ def test_a_name_two_distributions_register_is_flagged(pytester: pytest.Pytester,
     _install(site, "rival-dist", "9.9", {"example": "conformance_example:ExampleAdapter"})
     result = conformance(pytester, "adapters")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "example * good-dist * available: *",
-        "    - another installed distribution also registers 'example': uninstall one of them",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "example * good-dist * available: *",
+            "    - another installed distribution also registers 'example': uninstall one of them",
+        ]
+    )
 
 
 def test_only_sound_adapters_list_with_exit_0(
@@ -146,7 +155,9 @@ def test_only_sound_adapters_list_with_exit_0(
     assert "cannot run" not in capsys.readouterr().out
 
 
-def test_no_adapter_at_all_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_adapter_at_all_says_how_to_get_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr("conformance._adapter_list.find_adapters", lambda: [])
     assert print_adapters() == 0
     assert "No adapter is installed. Install one with pip" in capsys.readouterr().out
@@ -162,41 +173,51 @@ def test_no_adapter_at_all_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch, 
         ("old-read", "  - implement read(connection) -> bytes (required by the contract: *"),
     ],
 )
-def test_run_refuses_a_stale_adapter_with_what_to_fix(pytester: pytest.Pytester, site: Path, name: str, problem: str) -> None:
+def test_run_refuses_a_stale_adapter_with_what_to_fix(
+    pytester: pytest.Pytester, site: Path, name: str, problem: str
+) -> None:
     result = conformance(pytester, "run", name, "--results-dir", str(pytester.path / "results"))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([
-        f"ERROR: adapter '{name}' (variants:*, from stale-dist 0.3) does not keep the contract of "
-        "this suite (contract version 1); fix these, or install a release of the adapter made for this suite:",
-        problem,
-    ])
+    result.stderr.fnmatch_lines(
+        [
+            f"ERROR: adapter '{name}' (variants:*, from stale-dist 0.3) does not keep the contract of "
+            "this suite (contract version 1); fix these, or install a release of the adapter made for this suite:",
+            problem,
+        ]
+    )
     assert not (pytester.path / "results").exists()
 
 
 def test_check_refuses_a_stale_adapter_with_what_to_fix(pytester: pytest.Pytester, site: Path) -> None:
     result = conformance(pytester, "check", "old-read")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "checking adapter 'old-read' (variants:WithoutRead, from stale-dist 0.3)",
-        "FIX   contract: implement read(connection) -> bytes (required by the contract: *",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "checking adapter 'old-read' (variants:WithoutRead, from stale-dist 0.3)",
+            "FIX   contract: implement read(connection) -> bytes (required by the contract: *",
+        ]
+    )
 
 
 def test_run_of_an_adapter_that_fails_to_import_says_why(pytester: pytest.Pytester, site: Path) -> None:
     result = conformance(pytester, "run", "broken")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([
-        "ERROR: adapter 'broken': importing 'not_installed_binding' failed with "
-        "ModuleNotFoundError: No module named 'not_installed_binding'",
-    ])
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: adapter 'broken': importing 'not_installed_binding' failed with "
+            "ModuleNotFoundError: No module named 'not_installed_binding'",
+        ]
+    )
 
 
 def test_run_of_a_name_two_distributions_register_names_both(pytester: pytest.Pytester, site: Path) -> None:
     _install(site, "rival-dist", "9.9", {"example": "conformance_example:ExampleAdapter"})
     result = conformance(pytester, "run", "example")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([
-        "ERROR: 2 installed distributions register an adapter named 'example': "
-        "good-dist 1.0 (conformance_example:ExampleAdapter); rival-dist 9.9 "
-        "(conformance_example:ExampleAdapter). Uninstall all but one, or pass module:Class.",
-    ])
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: 2 installed distributions register an adapter named 'example': "
+            "good-dist 1.0 (conformance_example:ExampleAdapter); rival-dist 9.9 "
+            "(conformance_example:ExampleAdapter). Uninstall all but one, or pass module:Class.",
+        ]
+    )

@@ -57,9 +57,7 @@ def test_every_clause_has_a_battery_test(battery_items: list[pytest.Item]) -> No
 
 def test_every_battery_test_names_known_clauses(battery_items: list[pytest.Item]) -> None:
     unnamed = [item.nodeid for item in battery_items if not clause_ids(item)]
-    unknown = {
-        item.nodeid: [c for c in clause_ids(item) if c not in CATALOGUE_IDS] for item in battery_items
-    }
+    unknown = {item.nodeid: [c for c in clause_ids(item) if c not in CATALOGUE_IDS] for item in battery_items}
     unknown = {nodeid: ids for nodeid, ids in unknown.items() if ids}
     assert not unnamed, f"battery tests that name no clause: {unnamed}"
     assert not unknown, f"battery tests naming clauses not in the catalogue: {unknown}"

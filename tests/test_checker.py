@@ -12,7 +12,6 @@ import sys
 import textwrap
 
 import pytest
-
 from guide_example import write_example
 
 BROKEN = '''
@@ -100,13 +99,15 @@ def check(pytester: pytest.Pytester):
 def test_the_guide_example_passes(check) -> None:
     result = check("conformance_example:ExampleAdapter")
     assert result.ret == 0
-    result.stdout.fnmatch_lines([
-        "ok    contract: version 1, every required method; capabilities: reuse-flag, session-id",
-        "ok    tls13: resumption: set_session() then a handshake: resumed on the wire*",
-        "ok    tls12-sessionid: reuse-flag: a bool; False on a new connection*",
-        "ok    returns of do_handshake(): a bool, in * call(s)",
-        "all * checks pass: run the battery with 'conformance run conformance_example:ExampleAdapter'.",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "ok    contract: version 1, every required method; capabilities: reuse-flag, session-id",
+            "ok    tls13: resumption: set_session() then a handshake: resumed on the wire*",
+            "ok    tls12-sessionid: reuse-flag: a bool; False on a new connection*",
+            "ok    returns of do_handshake(): a bool, in * call(s)",
+            "all * checks pass: run the battery with 'conformance run conformance_example:ExampleAdapter'.",
+        ]
+    )
     assert "FIX" not in result.stdout.str()
 
 
@@ -116,33 +117,39 @@ def test_the_guide_example_passes(check) -> None:
 def test_a_missing_method_is_named_with_how_it_is_called(check) -> None:
     result = check("broken_adapters:MissingRead")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "FIX   contract: implement read(connection) -> bytes (required by the contract: "
-        'Application data received so far (b"" if none yet))',
-        "1 of 1 checks to fix; then run 'conformance check broken_adapters:MissingRead' again.",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "FIX   contract: implement read(connection) -> bytes (required by the contract: "
+            'Application data received so far (b"" if none yet))',
+            "1 of 1 checks to fix; then run 'conformance check broken_adapters:MissingRead' again.",
+        ]
+    )
 
 
 def test_a_wrong_return_type_names_the_method_and_both_types(check) -> None:
     result = check("broken_adapters:CStyleHandshake")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "FIX   tls13: full handshake: expected do_handshake() to return a bool: True once the "
-        "handshake is complete, False while it waits for the peer; saw int 0",
-        "FIX   returns of do_handshake(): expected a bool: *; saw int 0",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "FIX   tls13: full handshake: expected do_handshake() to return a bool: True once the "
+            "handshake is complete, False while it waits for the peer; saw int 0",
+            "FIX   returns of do_handshake(): expected a bool: *; saw int 0",
+        ]
+    )
 
 
 def test_a_capability_that_does_not_work_says_what_it_saw(check) -> None:
     result = check("broken_adapters:ReuseFlagFromTheWrongPlace")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "ok    tls13: resumption: *",
-        "FIX   tls13: reuse-flag: expected session_reused() of the client after a full handshake "
-        "to be False; saw True",
-        "FIX   tls12-sessionid: reuse-flag: expected session_reused() of the client after a full "
-        "handshake to be False; saw True",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "ok    tls13: resumption: *",
+            "FIX   tls13: reuse-flag: expected session_reused() of the client after a full handshake "
+            "to be False; saw True",
+            "FIX   tls12-sessionid: reuse-flag: expected session_reused() of the client after a full "
+            "handshake to be False; saw True",
+        ]
+    )
 
 
 # -- other ways to go wrong -------------------------------------------------------------------
@@ -151,64 +158,82 @@ def test_a_capability_that_does_not_work_says_what_it_saw(check) -> None:
 def test_an_adapter_for_an_older_contract_is_told_to_update(check) -> None:
     result = check("broken_adapters:OlderContract")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "FIX   contract: it declares contract_version = 0: it was written for another version of "
-        "the contract; this suite speaks version 1. *then set contract_version = 1",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "FIX   contract: it declares contract_version = 0: it was written for another version of "
+            "the contract; this suite speaks version 1. *then set contract_version = 1",
+        ]
+    )
 
 
 def test_a_missing_library_gives_the_adapters_reason(check) -> None:
     result = check("broken_adapters:Unavailable")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "FIX   start: expected Unavailable() to make an adapter; saw the library is unavailable: "
-        "libexample.so.1 is missing: apt-get install libexample1",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "FIX   start: expected Unavailable() to make an adapter; saw the library is unavailable: "
+            "libexample.so.1 is missing: apt-get install libexample1",
+        ]
+    )
 
 
 def test_an_exception_from_the_adapter_is_a_message_naming_the_method(check) -> None:
     result = check("broken_adapters:RaisesInTake")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "FIX   tls13: full handshake: expected take_outgoing() to return normally; "
-        "saw it raised KeyError: 'outgoing'",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "FIX   tls13: full handshake: expected take_outgoing() to return normally; "
+            "saw it raised KeyError: 'outgoing'",
+        ]
+    )
 
 
 def test_a_crash_is_reported_and_the_check_ends(check) -> None:
     result = check("broken_adapters:CrashesInTheHandshake")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "FIX   the checks: expected them to finish; saw the process died of signal SIGABRT*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "FIX   the checks: expected them to finish; saw the process died of signal SIGABRT*",
+        ]
+    )
 
 
 def test_a_capability_never_observable_is_to_fix(check) -> None:
     result = check("broken_adapters:NoSessionIds")
     assert result.ret == 1
-    result.stdout.fnmatch_lines([
-        "skip  tls13: session-id: not observable in this configuration (this library keeps no session ids)",
-        "FIX   session-id: expected a declared capability to observe in at least one configuration; "
-        "saw NotObservable in every one: declare only what the adapter can observe",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "skip  tls13: session-id: not observable in this configuration (this library keeps no session ids)",
+            "FIX   session-id: expected a declared capability to observe in at least one configuration; "
+            "saw NotObservable in every one: declare only what the adapter can observe",
+        ]
+    )
 
 
 def test_a_capability_not_observable_in_one_configuration_is_a_skip(check) -> None:
     result = check("broken_adapters:NoTls13SessionIds")
     assert result.ret == 0
-    result.stdout.fnmatch_lines([
-        "skip  tls13: session-id: not observable in this configuration "
-        "(no id for a session that came with a ticket)",
-        "ok    tls12-sessionid: session-id: bytes (32 of them)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "skip  tls13: session-id: not observable in this configuration "
+            "(no id for a session that came with a ticket)",
+            "ok    tls12-sessionid: session-id: bytes (32 of them)",
+        ]
+    )
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("no-such-adapter", "cannot check 'no-such-adapter': no adapter named 'no-such-adapter' is installed*"),
-        ("no_such_module:X", "cannot check 'no_such_module:X': adapter 'no_such_module:X': importing "
-                             "'no_such_module' failed with ModuleNotFoundError*"),
+        (
+            "no-such-adapter",
+            "cannot check 'no-such-adapter': no adapter named 'no-such-adapter' is installed*",
+        ),
+        (
+            "no_such_module:X",
+            "cannot check 'no_such_module:X': adapter 'no_such_module:X': importing "
+            "'no_such_module' failed with ModuleNotFoundError*",
+        ),
         ("broken_adapters:Nothing", "*module 'broken_adapters' has no attribute 'Nothing'"),
     ],
 )

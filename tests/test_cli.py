@@ -6,12 +6,11 @@ import os
 import sys
 
 import pytest
+from conftest import TESTS
 
 from conformance import CATALOGUE, read_results
 from conformance._cli import main
 from conformance._registry import find_adapters
-
-from conftest import TESTS
 
 
 @pytest.fixture
@@ -49,7 +48,16 @@ def test_an_adapter_module_that_does_not_import_is_one_line(cli) -> None:
 
 def test_clause_and_config_select_from_the_battery(cli, pytester: pytest.Pytester) -> None:
     results = pytester.path / "results"
-    cli("run", "fake_adapter:FakeAdapter", "--clause", "use", "--config", "tls13", "--results-dir", str(results))
+    cli(
+        "run",
+        "fake_adapter:FakeAdapter",
+        "--clause",
+        "use",
+        "--config",
+        "tls13",
+        "--results-dir",
+        str(results),
+    )
     run = read_results(results / "fake.jsonl")
     assert run.tests, "the battery has tests of the 'use' clause in tls13"
     assert {(test.config, "use" in test.clauses) for test in run.tests} == {("tls13", True)}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import inspect
 
-import pytest
-
 import fake_adapter
+import pytest
+from fake_adapter import FakeAdapter
+
 from conformance import CONTRACT_VERSION, Adapter, Capability
 from conformance._registry import AdapterLoadError, contract_problems, load_adapter
-from fake_adapter import FakeAdapter
 
 #: The contract's required methods, as the fake implements them.
 CORE = {name: getattr(FakeAdapter, name) for name in Adapter.__abstractmethods__}

@@ -77,21 +77,28 @@ def test_another_outcome_than_the_expected_one_fails_the_run(battery) -> None:
     result.stdout.fnmatch_lines(["*unexpected refused*"])
 
 
-STALE = REFUSED + """
+STALE = (
+    REFUSED
+    + """
 [[deviation]]
 test = "test_battery.py::test_that_was_removed*"
 outcome = "fail"
 reason = "An old deviation."
 """
+)
 
 
 def test_a_stale_deviation_fails_a_complete_run(battery) -> None:
     result = run_with(battery, STALE)
     result.assert_outcomes(passed=2, xfailed=2)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["STALE expectation (matches no test): test_battery.py::test_that_was_removed* -> fail"])
+    result.stdout.fnmatch_lines(
+        ["STALE expectation (matches no test): test_battery.py::test_that_was_removed* -> fail"]
+    )
     stale = battery.results("RefusingFake").end["stale_expectations"]
-    assert stale == [{"test": "test_battery.py::test_that_was_removed*", "outcome": "fail", "reason": "An old deviation."}]
+    assert stale == [
+        {"test": "test_battery.py::test_that_was_removed*", "outcome": "fail", "reason": "An old deviation."}
+    ]
 
 
 def test_a_stale_deviation_is_not_judged_on_a_partial_run(battery) -> None:
@@ -105,7 +112,9 @@ def test_the_adapters_own_file_is_used_and_no_expectations_ignores_it(battery) -
     as_expected = battery.run("DeviatingFake")
     as_expected.assert_outcomes(passed=2, xfailed=2)
     assert as_expected.ret == pytest.ExitCode.OK
-    assert battery.results("DeviatingFake").header["adapter"]["expectations"].endswith("fake_expectations.toml")
+    assert (
+        battery.results("DeviatingFake").header["adapter"]["expectations"].endswith("fake_expectations.toml")
+    )
 
     strict = battery.run("DeviatingFake", "--no-expectations")
     strict.assert_outcomes(passed=2, failed=2)
@@ -117,10 +126,22 @@ def test_the_adapters_own_file_is_used_and_no_expectations_ignores_it(battery) -
     [
         ("[[deviation]\n", "not valid TOML"),
         ('[[deviation]]\ntest = "x"\noutcome = "fail"\n', "deviation #1: 'reason' is required"),
-        ('[[deviation]]\ntest = "x"\noutcome = "fail"\nreason = "  "\n', "'reason' is required and must not be empty"),
-        ('[[deviation]]\ntest = "x"\noutcome = "broken"\nreason = "r"\n', "outcome 'broken' is not one of pass, fail"),
-        ('[[deviation]]\ntest = "x"\noutcome = "not-observable"\nreason = "r"\n', "not-observable is not a deviation"),
-        ('[[deviation]]\ntest = "x"\noutcome = "fail"\nreason = "r"\nwhy = "w"\n', "unknown field(s) ['why']"),
+        (
+            '[[deviation]]\ntest = "x"\noutcome = "fail"\nreason = "  "\n',
+            "'reason' is required and must not be empty",
+        ),
+        (
+            '[[deviation]]\ntest = "x"\noutcome = "broken"\nreason = "r"\n',
+            "outcome 'broken' is not one of pass, fail",
+        ),
+        (
+            '[[deviation]]\ntest = "x"\noutcome = "not-observable"\nreason = "r"\n',
+            "not-observable is not a deviation",
+        ),
+        (
+            '[[deviation]]\ntest = "x"\noutcome = "fail"\nreason = "r"\nwhy = "w"\n',
+            "unknown field(s) ['why']",
+        ),
     ],
     ids=["toml", "no-reason", "blank-reason", "bad-outcome", "not-observable", "unknown-field"],
 )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from fake_adapter import CERTIFICATE_EXTRA, FAKE_LEAF_LENGTH, BareFake, FakeAdapter
 
 from conformance import CONFIGS, Capability, HandshakeFailed, NotObservable, Refused, config_by_id
 from conformance._evidence import Contradiction, Evidence
 from conformance._lab import MAX_ROUNDS, Lab
-from fake_adapter import CERTIFICATE_EXTRA, FAKE_LEAF_LENGTH, BareFake, FakeAdapter
 
 every_config = pytest.mark.parametrize("config", CONFIGS, ids=str)
 
@@ -18,7 +18,9 @@ def test_a_first_handshake_is_full_on_the_wire(lab: Lab, config) -> None:
     assert not handshake.resumed_on_wire
     assert handshake.server_bytes > FAKE_LEAF_LENGTH + CERTIFICATE_EXTRA
     assert handshake.leaf_der_length == FAKE_LEAF_LENGTH
-    assert handshake.describe().startswith(f"full on the wire: the server sent {handshake.server_bytes} bytes")
+    assert handshake.describe().startswith(
+        f"full on the wire: the server sent {handshake.server_bytes} bytes"
+    )
     assert lab.reused(handshake.client) is lab.reused(handshake.server) is False
 
 

@@ -16,7 +16,9 @@ HEADER = """
     pytestmark = pytest.mark.clause("use", configs=("tls13",))
 """
 
-ENDINGS = HEADER + """
+ENDINGS = (
+    HEADER
+    + """
     def test_pass(lab, config):
         server, client = lab.server(config), lab.client(config)
         session = lab.fresh_session(client, server)
@@ -36,9 +38,12 @@ ENDINGS = HEADER + """
         server, client = lab.server(config), lab.client(config)
         lab.connect(client, server, session=lab.fresh_session(client, server))
 """
+)
 
 #: Each test ends the process or outlives its limit; the ones around it must not care.
-DEATHS = HEADER + """
+DEATHS = (
+    HEADER
+    + """
     def test_a_before(lab, config):
         lab.expect_full(lab.connect(lab.client(config), lab.server(config)), "a first handshake")
 
@@ -54,6 +59,7 @@ DEATHS = HEADER + """
     def test_d_after(lab, config):
         lab.expect_full(lab.connect(lab.client(config), lab.server(config)), "a last handshake")
 """
+)
 
 
 @pytest.fixture
@@ -87,7 +93,9 @@ def test_a_fail_records_expected_and_observed(endings) -> None:
     assert fail.evidence["expected"] == "a resumed handshake"
     assert fail.evidence["observed"].startswith("full on the wire")
     assert fail.reason.startswith("a handshake with no session set: expected a resumed handshake")
-    result.stdout.fnmatch_lines(["*unexpected fail: *", "  expected: a resumed handshake", "  observed: full on the wire*"])
+    result.stdout.fnmatch_lines(
+        ["*unexpected fail: *", "  expected: a resumed handshake", "  observed: full on the wire*"]
+    )
 
 
 def test_a_refusal_keeps_the_library_message(endings) -> None:

@@ -114,7 +114,10 @@ def test_battery_tests_without_an_adapter_are_a_usage_error(battery) -> None:
 @pytest.mark.parametrize(
     "options, expected",
     [
-        (["--clause", "use"], {("test_everywhere", c) for c in ALL_CONFIG_IDS} | {("test_tls13_only", "tls13")}),
+        (
+            ["--clause", "use"],
+            {("test_everywhere", c) for c in ALL_CONFIG_IDS} | {("test_tls13_only", "tls13")},
+        ),
         (["--config", "tls13"], {("test_everywhere", "tls13"), ("test_tls13_only", "tls13")}),
         (["--clause", "return-value"], {("test_without_a_handshake", None)}),
         (["--clause", "use", "--config", "tls12-ticket"], {("test_everywhere", "tls12-ticket")}),

@@ -8,13 +8,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from test_report_support import result, sample_tests, write_run
 
 from conformance import Outcome
 from conformance.report import ReportSection, make_reports, render_section
 from conformance.report._model import build_model
 from conformance.report._sources import load_runs
 from conformance.report._verdicts import is_worse, worst
-from test_report_support import result, sample_tests, write_run
 
 
 def model_of(*paths: Path, limit: int = 10_000):
@@ -31,6 +31,7 @@ def results(tmp_path: Path) -> Path:
 
 
 # -- the model --------------------------------------------------------------------------------
+
 
 def test_outcome_ranks_put_crash_worst_and_pass_best() -> None:
     assert worst([Outcome.PASS, Outcome.FAIL, Outcome.REFUSED]) is Outcome.FAIL
@@ -60,7 +61,9 @@ def test_a_cell_shows_the_worst_outcome_and_each_configuration(results: Path) ->
     use = model.cell("use", "alpha")
     assert use.worst is Outcome.FAIL
     assert [(config.id, outcome) for config, outcome, _ in use.by_config] == [
-        ("tls12-sessionid", None), ("tls12-ticket", Outcome.FAIL), ("tls13", Outcome.PASS),
+        ("tls12-sessionid", None),
+        ("tls12-ticket", Outcome.FAIL),
+        ("tls13", Outcome.PASS),
     ]
     assert use.tests[0].outcome is Outcome.FAIL  # worst first
     assert model.cell("replace", "alpha").worst is Outcome.CRASH
@@ -82,7 +85,9 @@ def test_a_clause_no_catalogue_knows_still_gets_a_row(tmp_path: Path) -> None:
 
 def test_runs_of_one_adapter_stay_apart_named_by_what_differs(tmp_path: Path) -> None:
     write_run(tmp_path / "a.jsonl", [result()], python="3.11.9")
-    write_run(tmp_path / "b.jsonl", [result(outcome="fail")], python="3.13.1", started="2026-01-02T10:00:00+00:00")
+    write_run(
+        tmp_path / "b.jsonl", [result(outcome="fail")], python="3.13.1", started="2026-01-02T10:00:00+00:00"
+    )
     write_run(tmp_path / "c.jsonl", [result()], adapter="other")
     model = model_of(tmp_path)
     assert [c.key for c in model.columns] == ["fake · Python 3.11.9", "fake · Python 3.13.1", "other"]
@@ -92,7 +97,10 @@ def test_runs_of_one_adapter_stay_apart_named_by_what_differs(tmp_path: Path) ->
 def test_same_environment_runs_are_told_apart_by_start_time(tmp_path: Path) -> None:
     write_run(tmp_path / "a.jsonl", [result()], started="2026-01-01T10:00:00+00:00")
     write_run(tmp_path / "b.jsonl", [result()], started="2026-01-03T09:30:00+00:00")
-    assert [c.key for c in model_of(tmp_path).columns] == ["fake · 2026-01-01 10:00", "fake · 2026-01-03 09:30"]
+    assert [c.key for c in model_of(tmp_path).columns] == [
+        "fake · 2026-01-01 10:00",
+        "fake · 2026-01-03 09:30",
+    ]
 
 
 def test_the_same_run_read_twice_is_kept_once(results: Path) -> None:
@@ -106,12 +114,18 @@ def test_at_scale_expected_passes_are_counted_not_listed(results: Path) -> None:
     listed = model.listed(model.cell("use", "alpha"))
     assert [(t.outcome, full) for t, full in listed] == [(Outcome.FAIL, True)]
     listed = model.listed(model.cell("get", "alpha"))
-    assert [(t.outcome, full) for t, full in listed] == [(Outcome.REFUSED, False), (Outcome.NOT_OBSERVABLE, False)]
+    assert [(t.outcome, full) for t, full in listed] == [
+        (Outcome.REFUSED, False),
+        (Outcome.NOT_OBSERVABLE, False),
+    ]
 
 
 # -- the outputs ------------------------------------------------------------------------------
 
-def test_report_writes_every_output(results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_report_writes_every_output(
+    results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert make_reports([results], out) == 0
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "junit", "merged.json", "summary.md"]
@@ -131,10 +145,18 @@ def test_the_page_shows_environment_clause_facts_and_evidence(results: Path, tmp
     make_reports([results], tmp_path)
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     for text in (
-        "FakeTLS 1.0", "FakeSSL 9.9", "CPython", "documented since 1.1.1", "DESCRIPTION ¶2",
-        "50.0 %", "expected deviation", "the binding refuses it", "unexpected",
+        "FakeTLS 1.0",
+        "FakeSSL 9.9",
+        "CPython",
+        "documented since 1.1.1",
+        "DESCRIPTION ¶2",
+        "50.0 %",
+        "expected deviation",
+        "the binding refuses it",
+        "unexpected",
         "conformance run fake --test &#39;test_use.py::test_resumes[tls12-ticket]&#39;",
-        "set session S1 on C3", "SIGSEGV",
+        "set session S1 on C3",
+        "SIGSEGV",
     ):
         assert text in page, text
     # Every coloured verdict carries its label in text too.
@@ -162,11 +184,18 @@ def test_incomplete_and_unavailable_runs_are_flagged(tmp_path: Path) -> None:
 def test_junit_maps_outcomes_as_documented(results: Path, tmp_path: Path) -> None:
     make_reports([results], tmp_path)
     root = ET.parse(tmp_path / "junit" / "alpha.xml").getroot()
-    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == ("7", "2", "2", "2")
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
+        "7",
+        "2",
+        "2",
+        "2",
+    )
     kinds = {}
     for case in root.iter("testcase"):
         child = next((c for c in case if c.tag in ("failure", "error", "skipped")), None)
-        kinds[case.get("name").split("::")[1]] = (child.tag, child.get("message")) if child is not None else None
+        kinds[case.get("name").split("::")[1]] = (
+            (child.tag, child.get("message")) if child is not None else None
+        )
     assert kinds["test_resumes[tls13]"] is None
     assert kinds["test_resumes[tls12-ticket]"][0] == "failure"
     assert kinds["test_replace[tls12-sessionid]"][0] == "failure"  # timeout
@@ -174,7 +203,8 @@ def test_junit_maps_outcomes_as_documented(results: Path, tmp_path: Path) -> Non
     assert kinds["test_wrong_type"][0] == "error"
     assert kinds["test_get_id[tls13]"] == ("skipped", "not-observable: needs capability session-id")
     assert kinds["test_get[tls13]"] == (
-        "skipped", "expected deviation: refused: the binding refuses it (https://example.org/why)"
+        "skipped",
+        "expected deviation: refused: the binding refuses it (https://example.org/why)",
     )
 
 
@@ -195,7 +225,10 @@ def test_stale_junit_files_of_this_report_go_others_stay(results: Path, tmp_path
 def test_summary_markdown_has_the_table_the_matrix_and_the_unexpected(results: Path, tmp_path: Path) -> None:
     make_reports([results], tmp_path)
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
-    assert "| `alpha` | FakeTLS 1.0 | FakeSSL 9.9 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 50.0 % | **4** | complete |" in summary
+    assert (
+        "| `alpha` | FakeTLS 1.0 | FakeSSL 9.9 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 50.0 % | **4** | complete |"
+        in summary
+    )
     assert "| `use` | ❌ fail (1 unexpected) | ✅ pass |" in summary
     assert "### Unexpected outcomes: 4" in summary
     assert "| `alpha` | `test_replace.py::test_replace[tls13]` | 💥 crash | pass |" in summary
@@ -217,6 +250,9 @@ def test_an_extra_section_renders_escaped(results: Path, tmp_path: Path) -> None
     section = ReportSection("kill-matrix", "Kill matrix", body, markdown="### Kill matrix\n\nall killed")
     make_reports([results], tmp_path, sections=[section])
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert '<section id="kill-matrix" class="extra">' in page and '<a href="#kill-matrix">Kill matrix</a>' in page
+    assert (
+        '<section id="kill-matrix" class="extra">' in page
+        and '<a href="#kill-matrix">Kill matrix</a>' in page
+    )
     assert "<p>&lt;b&gt;m1&lt;/b&gt; survived</p>" in page
     assert "### Kill matrix\n\nall killed" in (tmp_path / "summary.md").read_text(encoding="utf-8")

@@ -7,15 +7,17 @@ selenium; the tests are skipped, saying so, only when one of them is absent.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
-from conformance.report import make_reports
 from test_report_support import result, sample_tests, write_run
 
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
+from conformance.report import make_reports
+
+webdriver = pytest.importorskip(
+    "selenium.webdriver", reason="selenium is not installed (pip install selenium)"
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -25,8 +27,14 @@ pytestmark = pytest.mark.skipif(
     reason="needs Chromium and chromedriver (Debian: apt-get install chromium chromium-driver)",
 )
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--window-size=1400,1000",
 )
 
@@ -68,7 +76,9 @@ def loaded(chrome: webdriver.Chrome, page: str) -> webdriver.Chrome:
 
 
 def cell(driver: webdriver.Chrome, clause: str, adapter: str):
-    return driver.find_element(By.CSS_SELECTOR, f'tr[data-clause="{clause}"] td.cell[data-adapter="{adapter}"]')
+    return driver.find_element(
+        By.CSS_SELECTOR, f'tr[data-clause="{clause}"] td.cell[data-adapter="{adapter}"]'
+    )
 
 
 def visible_rows(driver: webdriver.Chrome) -> list[str]:
@@ -77,7 +87,9 @@ def visible_rows(driver: webdriver.Chrome) -> list[str]:
 
 
 def test_the_matrix_renders(loaded: webdriver.Chrome) -> None:
-    headers = [h.text.splitlines()[0] for h in loaded.find_elements(By.CSS_SELECTOR, "#matrix-table th.col-head")]
+    headers = [
+        h.text.splitlines()[0] for h in loaded.find_elements(By.CSS_SELECTOR, "#matrix-table th.col-head")
+    ]
     assert headers == ["<beta>", "alpha"]
     assert len(visible_rows(loaded)) == 12
     assert cell(loaded, "use", "alpha").text.splitlines()[:2] == ["✗ FAIL", "2 tests · 1 unexpected"]

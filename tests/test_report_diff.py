@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from test_report_support import result, sample_tests, write_run
 
 from conformance._cli import main
 from conformance.report import diff_results, merge_results
 from conformance.report._diff import diff_runs
 from conformance.report._sources import load_runs
-from test_report_support import result, sample_tests, write_run
 
 
 def edited_copy(source: Path, target: Path, test_id: str, **changes: str) -> Path:
@@ -39,14 +39,25 @@ def run(tmp_path: Path) -> Path:
 def test_one_outcome_made_worse_is_exactly_one_regression(
     run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    after = edited_copy(run, tmp_path / "after" / "alpha.jsonl", "test_use.py::test_resumes[tls13]",
-                        outcome="fail", reason="expected resumed, observed full")
+    after = edited_copy(
+        run,
+        tmp_path / "after" / "alpha.jsonl",
+        "test_use.py::test_resumes[tls13]",
+        outcome="fail",
+        reason="expected resumed, observed full",
+    )
     assert diff_results(run, after) == 1
     out = capsys.readouterr().out
-    assert "Regressions (outcomes that got worse): 1\n  alpha  test_use.py::test_resumes[tls13]: pass -> fail\n" in out
+    assert (
+        "Regressions (outcomes that got worse): 1\n  alpha  test_use.py::test_resumes[tls13]: pass -> fail\n"
+        in out
+    )
     assert "reason: expected resumed, observed full" in out
     for empty in (
-        "Fixes (now pass): 0", "Other changed outcomes (not worse, not to pass): 0", "Added tests: 0", "Removed tests: 0"
+        "Fixes (now pass): 0",
+        "Other changed outcomes (not worse, not to pass): 0",
+        "Added tests: 0",
+        "Removed tests: 0",
     ):
         assert empty in out
     assert out.rstrip().endswith("REGRESSION: 1 outcome(s) got worse, 0 run problem(s)")
@@ -74,7 +85,9 @@ def test_each_change_lands_in_its_class(run: Path, tmp_path: Path, test_id: str,
     assert diff.regressed is (kind == "regressions")
 
 
-def test_added_and_removed_tests_are_listed_but_not_regressions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_added_and_removed_tests_are_listed_but_not_regressions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = write_run(tmp_path / "b.jsonl", [result("t.py::old"), result("t.py::kept")])
     after = write_run(tmp_path / "a.jsonl", [result("t.py::kept"), result("t.py::new", outcome="fail")])
     assert diff_results(before, after) == 0
@@ -83,7 +96,9 @@ def test_added_and_removed_tests_are_listed_but_not_regressions(tmp_path: Path, 
     assert "Removed tests: 1\n  fake  t.py::old: pass -> (absent)" in out
 
 
-def test_an_adapter_unavailable_after_is_a_regression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_adapter_unavailable_after_is_a_regression(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = write_run(tmp_path / "b.jsonl", [result()])
     after = write_run(tmp_path / "a.jsonl", unavailable="libfake is not installed")
     assert diff_results(before, after) == 1
@@ -99,7 +114,9 @@ def test_an_incomplete_after_run_is_a_regression(tmp_path: Path, capsys: pytest.
 
 def test_a_side_with_two_runs_of_one_adapter_compares_the_later(tmp_path: Path) -> None:
     before = write_run(tmp_path / "b.jsonl", [result()])
-    write_run(tmp_path / "after" / "old.jsonl", [result(outcome="crash")], started="2026-01-01T09:00:00+00:00")
+    write_run(
+        tmp_path / "after" / "old.jsonl", [result(outcome="crash")], started="2026-01-01T09:00:00+00:00"
+    )
     write_run(tmp_path / "after" / "new.jsonl", [result()], started="2026-01-01T11:00:00+00:00")
     diff = diff_of(before, tmp_path / "after")
     assert not diff.regressed
@@ -113,8 +130,13 @@ def test_merge_writes_a_file_that_report_and_diff_accept(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_run(tmp_path / "machine1" / "alpha.jsonl", sample_tests(), adapter="alpha", python="3.12.1")
-    write_run(tmp_path / "machine2" / "alpha.jsonl", [result()], adapter="alpha", python="3.13.0",
-              started="2026-01-02T10:00:00+00:00")
+    write_run(
+        tmp_path / "machine2" / "alpha.jsonl",
+        [result()],
+        adapter="alpha",
+        python="3.13.0",
+        started="2026-01-02T10:00:00+00:00",
+    )
     write_run(tmp_path / "machine2" / "beta.jsonl", [result()], adapter="beta")
     merged = tmp_path / "merged.json"
     assert main(["merge", str(tmp_path / "machine1"), str(tmp_path / "machine2"), "-o", str(merged)]) == 0

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from test_report_support import result, write_run
 
 from conformance.report import make_reports
-from test_report_support import result, write_run
 
 NAME = '<img src=x onerror="alert(1)">'
 REASON = "</pre><script>alert('pwned')</script> & <b>bold</b> | `tick` *star* [link](http://evil)\x07"
@@ -31,14 +31,29 @@ class Elements(html.parser.HTMLParser):
 @pytest.fixture
 def out(tmp_path: Path) -> Path:
     tests = [
-        result(outcome="fail", reason=REASON, evidence={
-            "steps": [REASON], "checks": [{"what": REASON, "expected": "<i>x</i>", "observed": REASON, "ok": False}],
-            "notes": [REASON], "expected": "<i>x</i>", "observed": REASON, "raw": {"<k>": REASON},
-        }),
-        result("t.py::linked", outcome="refused", expected="refused", expectation_reason=REASON,
-               expectation_link="javascript:alert(1)"),
+        result(
+            outcome="fail",
+            reason=REASON,
+            evidence={
+                "steps": [REASON],
+                "checks": [{"what": REASON, "expected": "<i>x</i>", "observed": REASON, "ok": False}],
+                "notes": [REASON],
+                "expected": "<i>x</i>",
+                "observed": REASON,
+                "raw": {"<k>": REASON},
+            },
+        ),
+        result(
+            "t.py::linked",
+            outcome="refused",
+            expected="refused",
+            expectation_reason=REASON,
+            expectation_link="javascript:alert(1)",
+        ),
     ]
-    write_run(tmp_path / "r" / "evil.jsonl", tests, adapter=NAME, facts={"library": REASON, "notes": [REASON]})
+    write_run(
+        tmp_path / "r" / "evil.jsonl", tests, adapter=NAME, facts={"library": REASON, "notes": [REASON]}
+    )
     assert make_reports([tmp_path / "r"], tmp_path / "out") == 0
     return tmp_path / "out"
 
@@ -68,12 +83,18 @@ def test_markdown_shows_hostile_text_as_text(out: Path) -> None:
         "&lt;/pre&gt;&lt;script&gt;alert('pwned')&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt; "
         "\\| \\`tick\\` \\*star\\* \\[link\\](http://evil)"
     ) in summary
-    assert "`<img src=x onerror=\"alert(1)\">`" in summary  # a code span shows it verbatim
+    assert '`<img src=x onerror="alert(1)">`' in summary  # a code span shows it verbatim
 
 
 @pytest.mark.parametrize(
     ("text", "span"),
-    [("plain", "`plain`"), ("a`b", "`` a`b ``"), ("a``b", "``` a``b ```"), ("x|y", "`x\\|y`"), ("two\nlines", "`two lines`")],
+    [
+        ("plain", "`plain`"),
+        ("a`b", "`` a`b ``"),
+        ("a``b", "``` a``b ```"),
+        ("x|y", "`x\\|y`"),
+        ("two\nlines", "`two lines`"),
+    ],
 )
 def test_markdown_code_spans_hold_any_text(text: str, span: str) -> None:
     from conformance.report._markdown import code

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_report_support import result, write_run
 
 from conformance._cli import main
-from test_report_support import result, write_run
 
 
 def error_line(capsys: pytest.CaptureFixture[str]) -> str:
@@ -64,7 +64,9 @@ def test_a_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert f"{binary}: cannot read it (not UTF-8 text)" in error_line(capsys)
 
 
-def test_a_header_without_an_adapter_name(good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_header_without_an_adapter_name(
+    good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     header, *rest = good.read_text(encoding="utf-8").splitlines()
     record = json.loads(header)
     del record["adapter"]["name"]
@@ -78,7 +80,10 @@ def test_a_header_without_an_adapter_name(good: Path, tmp_path: Path, capsys: py
 
 def test_an_unknown_outcome(good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(good.read_text(encoding="utf-8").replace('"outcome": "pass"', '"outcome": "great"', 1), encoding="utf-8")
+    bad.write_text(
+        good.read_text(encoding="utf-8").replace('"outcome": "pass"', '"outcome": "great"', 1),
+        encoding="utf-8",
+    )
     assert main(["diff", str(good), str(bad)]) == 2
     line = error_line(capsys)
     assert f"{bad}, line 2: a test record is malformed" in line and "one of pass, fail, refused" in line
@@ -86,13 +91,27 @@ def test_an_unknown_outcome(good: Path, tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_a_merged_file_of_another_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     merged = tmp_path / "merged.json"
-    merged.write_text(json.dumps({"kind": "merged", "schema": "ssl-set-session-conformance/merged",
-                                  "schema_version": 99, "runs": []}), encoding="utf-8")
+    merged.write_text(
+        json.dumps(
+            {
+                "kind": "merged",
+                "schema": "ssl-set-session-conformance/merged",
+                "schema_version": 99,
+                "runs": [],
+            }
+        ),
+        encoding="utf-8",
+    )
     assert main(["report", str(merged), "--out", str(tmp_path / "out")]) == 2
-    assert "expected a merged file of schema 'ssl-set-session-conformance/merged' version 1; found" in error_line(capsys)
+    assert (
+        "expected a merged file of schema 'ssl-set-session-conformance/merged' version 1; found"
+        in error_line(capsys)
+    )
 
 
-def test_a_merged_file_with_a_broken_test(good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_merged_file_with_a_broken_test(
+    good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     merged = tmp_path / "merged.json"
     assert main(["merge", str(good), "-o", str(merged)]) == 0
     document = json.loads(merged.read_text(encoding="utf-8"))
@@ -103,14 +122,18 @@ def test_a_merged_file_with_a_broken_test(good: Path, tmp_path: Path, capsys: py
     assert f"{merged}, run 1, test 2: a test record is malformed (KeyError: 'test_id')" in error_line(capsys)
 
 
-def test_an_output_folder_that_is_a_file(good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_output_folder_that_is_a_file(
+    good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["report", str(good), "--out", str(good)]) == 2
     assert error_line(capsys) == (
         f"conformance report: error: {good}: is a file; expected a folder for the reports (--out DIR)"
     )
 
 
-def test_a_merge_target_that_is_a_folder(good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_merge_target_that_is_a_folder(
+    good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["merge", str(good), "-o", str(tmp_path)]) == 2
     assert "is a folder; expected the path of the merged file to write (-o FILE)" in error_line(capsys)
 

@@ -6,8 +6,9 @@ exactly the shape of a real run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from conformance import Outcome, TestResult
 from conformance._results import ResultsWriter, run_header
@@ -40,7 +41,9 @@ def result(
         config=config,
         outcome=Outcome(outcome),
         reason=reason,
-        evidence=evidence if evidence is not None else {
+        evidence=evidence
+        if evidence is not None
+        else {
             "steps": ["made server context X1", "handshake C1 with C2: full"],
             "checks": [{"what": "reuse flag", "expected": "True", "observed": "True", "ok": True}],
             "notes": [],
@@ -97,20 +100,52 @@ def sample_tests() -> list[TestResult]:
     """One test per outcome, spread over clauses and configurations."""
     return [
         result("test_use.py::test_resumes[tls13]", "pass"),
-        result("test_use.py::test_resumes[tls12-ticket]", "fail", config="tls12-ticket",
-               reason="the handshake of a connection with a session set: expected resumed, observed full",
-               evidence={"steps": ["set session S1 on C3"], "checks": [
-                   {"what": "handshake", "expected": "resumed", "observed": "full", "ok": False}],
-                   "notes": [], "expected": "resumed", "observed": "full"}),
-        result("test_get.py::test_get[tls13]", "refused", clauses=("get",), reason="ValueError: nope",
-               expected="refused", expectation_reason="the binding refuses it",
-               expectation_link="https://example.org/why"),
-        result("test_get.py::test_get_id[tls13]", "not-observable", clauses=("get",),
-               reason="needs capability session-id"),
-        result("test_replace.py::test_replace[tls13]", "crash", clauses=("replace",),
-               reason="the process died of signal SIGSEGV (11); last step: set session S2 on C1"),
-        result("test_replace.py::test_replace[tls12-sessionid]", "timeout", clauses=("replace",),
-               config="tls12-sessionid", reason="the test ran past its 20 s limit"),
-        result("test_return_value.py::test_wrong_type", "error", clauses=("return-value",), config=None,
-               reason="TypeError: adapter bug"),
+        result(
+            "test_use.py::test_resumes[tls12-ticket]",
+            "fail",
+            config="tls12-ticket",
+            reason="the handshake of a connection with a session set: expected resumed, observed full",
+            evidence={
+                "steps": ["set session S1 on C3"],
+                "checks": [{"what": "handshake", "expected": "resumed", "observed": "full", "ok": False}],
+                "notes": [],
+                "expected": "resumed",
+                "observed": "full",
+            },
+        ),
+        result(
+            "test_get.py::test_get[tls13]",
+            "refused",
+            clauses=("get",),
+            reason="ValueError: nope",
+            expected="refused",
+            expectation_reason="the binding refuses it",
+            expectation_link="https://example.org/why",
+        ),
+        result(
+            "test_get.py::test_get_id[tls13]",
+            "not-observable",
+            clauses=("get",),
+            reason="needs capability session-id",
+        ),
+        result(
+            "test_replace.py::test_replace[tls13]",
+            "crash",
+            clauses=("replace",),
+            reason="the process died of signal SIGSEGV (11); last step: set session S2 on C1",
+        ),
+        result(
+            "test_replace.py::test_replace[tls12-sessionid]",
+            "timeout",
+            clauses=("replace",),
+            config="tls12-sessionid",
+            reason="the test ran past its 20 s limit",
+        ),
+        result(
+            "test_return_value.py::test_wrong_type",
+            "error",
+            clauses=("return-value",),
+            config=None,
+            reason="TypeError: adapter bug",
+        ),
     ]

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from fake_adapter import FakeAdapter
 
 from conformance import CATALOGUE, CONFIGS, Outcome, ResultsFileError, TestResult, __version__, read_results
 from conformance._results import SCHEMA, SCHEMA_VERSION, ResultsWriter, run_header
-from fake_adapter import FakeAdapter
 
 MODULE = """
     import pytest
@@ -45,7 +45,9 @@ def test_a_run_writes_header_tests_and_end(battery) -> None:
     assert adapter["name"] == "fake"
     assert adapter["target"] == "fake_adapter:FakeAdapter"
     assert adapter["capabilities"] == sorted(c.value for c in FakeAdapter.capabilities)
-    assert adapter["facts"]["library"] == "fake" and adapter["facts"]["notes"] == ["a fake for the suite's own tests"]
+    assert adapter["facts"]["library"] == "fake" and adapter["facts"]["notes"] == [
+        "a fake for the suite's own tests"
+    ]
     assert adapter["unavailable"] == ""
     for key in ("python", "python_implementation", "platform", "started", "command"):
         assert header[key], key
@@ -119,9 +121,15 @@ def test_a_file_cut_mid_line_names_the_line(tmp_path: Path) -> None:
     [
         ([], "found 'an empty file'"),
         (['{"kind": "test"}'], "whose first line is the run header"),
-        (['{"kind": "run", "schema": "other", "schema_version": 1}'], "expected schema 'ssl-set-session-conformance/results'"),
+        (
+            ['{"kind": "run", "schema": "other", "schema_version": 1}'],
+            "expected schema 'ssl-set-session-conformance/results'",
+        ),
         (["HEADER", "[1, 2]"], "line 2: expected a JSON object"),
-        (["HEADER", '{"kind": "test", "test_id": "t", "clauses": [], "outcome": "great"}'], "line 2: a test record is malformed"),
+        (
+            ["HEADER", '{"kind": "test", "test_id": "t", "clauses": [], "outcome": "great"}'],
+            "line 2: a test record is malformed",
+        ),
         (["HEADER", '{"kind": "test", "outcome": "pass"}'], "line 2: a test record is malformed (KeyError"),
         (["HEADER", "", "{oops"], "line 3: not JSON"),
     ],

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from fake_adapter import FakeAdapter
+from test_report_support import result, write_run
 
 from conformance import read_results
 from conformance._catalogue import CATALOGUE
 from conformance._selftest import MATRIX_FILE, Kill, Mutant, MutantError, judge, load_mutant, run_selftest
 from conformance.report import make_reports
-from fake_adapter import FakeAdapter
-from test_report_support import result, write_run
 
 CONFIGS = ("tls12-sessionid", "tls12-ticket", "tls13")
 BASELINE = "fake_adapter:FakeAdapter"
@@ -41,12 +41,19 @@ def battery_results(failing: dict[str, str] | None = None, config_less: bool = F
     """One test per clause and configuration; ``failing`` maps "clause@config" to an outcome."""
     failing = failing or {}
     tests = [
-        result(f"test_{c.id}.py::test_it[{config}]", failing.get(f"{c.id}@{config}", "pass"),
-               clauses=(c.id,), config=config)
-        for c in CATALOGUE for config in CONFIGS
+        result(
+            f"test_{c.id}.py::test_it[{config}]",
+            failing.get(f"{c.id}@{config}", "pass"),
+            clauses=(c.id,),
+            config=config,
+        )
+        for c in CATALOGUE
+        for config in CONFIGS
     ]
     if config_less:
-        tests.append(result("test_use.py::test_anywhere", failing.get("use@-", "pass"), clauses=("use",), config=None))
+        tests.append(
+            result("test_use.py::test_anywhere", failing.get("use@-", "pass"), clauses=("use",), config=None)
+        )
     return tests
 
 
@@ -59,7 +66,9 @@ def mutant(clause: str = "use", configs: tuple[str, ...] = CONFIGS) -> Mutant:
     return Mutant(name, target, BASELINE, clause, "how", configs)
 
 
-def judged(tmp_path: Path, failing: dict[str, str], baseline_failing: dict[str, str] | None = None, **kw) -> Kill:
+def judged(
+    tmp_path: Path, failing: dict[str, str], baseline_failing: dict[str, str] | None = None, **kw
+) -> Kill:
     config_less = kw.pop("config_less", False)
     baseline = run_of(tmp_path, "baseline", battery_results(baseline_failing, config_less))
     run = run_of(tmp_path, "mutant", battery_results(failing, config_less), complete=kw.pop("complete", True))
@@ -86,10 +95,18 @@ def test_a_configuration_without_a_kill_is_survived(tmp_path: Path) -> None:
 
 
 def test_a_survivor_killed_only_by_other_clauses_is_noted(tmp_path: Path) -> None:
-    failing = {"use@tls12-sessionid": "fail", "use@tls13": "fail", "get@tls12-ticket": "fail", "get@tls13": "fail"}
+    failing = {
+        "use@tls12-sessionid": "fail",
+        "use@tls13": "fail",
+        "get@tls12-ticket": "fail",
+        "get@tls13": "fail",
+    }
     kill = judged(tmp_path, failing)
     assert kill.survived_in == ["tls12-ticket"] and kill.only_by_others == ["tls12-ticket"]
-    assert kill.others == {"tls12-ticket": ["test_get.py::test_it[tls12-ticket]"], "tls13": ["test_get.py::test_it[tls13]"]}
+    assert kill.others == {
+        "tls12-ticket": ["test_get.py::test_it[tls12-ticket]"],
+        "tls13": ["test_get.py::test_it[tls13]"],
+    }
 
 
 def test_an_error_is_no_kill_and_is_listed(tmp_path: Path) -> None:
@@ -136,7 +153,11 @@ def test_a_mutant_is_compared_with_the_adapter_it_derives_from() -> None:
     ("name", "target", "message"),
     [
         ("mutant-unknown", "test_selftest:Breaks_nothing_known", "breaks = 'no-such-clause' is no clause id"),
-        ("mutant-stray", "test_selftest:Breaks_outside_its_clause", "configs names tls99, where clause 'use' does not apply"),
+        (
+            "mutant-stray",
+            "test_selftest:Breaks_outside_its_clause",
+            "configs names tls99, where clause 'use' does not apply",
+        ),
         ("mutant-use", "test_selftest:Misnamed", "its class says name = 'mutant-other-name'"),
         ("mutant-gone", "test_selftest:Nowhere", "has no attribute 'Nowhere'"),
     ],
@@ -167,7 +188,9 @@ def full_results(survivor: str = "") -> dict[str, list]:
     results = {BASELINE: battery_results()}
     for clause in CATALOGUE:
         target = entry(clause.id)[1]
-        results[target] = battery_results({"get@tls13": "fail"}) if clause.id == survivor else killed_everywhere(clause.id)
+        results[target] = (
+            battery_results({"get@tls13": "fail"}) if clause.id == survivor else killed_everywhere(clause.id)
+        )
     return results
 
 
@@ -223,10 +246,15 @@ def test_a_baseline_that_cannot_run_leaves_its_mutants_unjudged(tmp_path: Path, 
 
     status = run_selftest(tmp_path, found=[entry("use")], only=["mutant-use"], battery=broken)
     out = capsys.readouterr().out
-    assert status == 1 and "baseline fake_adapter:FakeAdapter: NOT RUN" in out and "NOT JUDGED mutant-use" in out
+    assert (
+        status == 1 and "baseline fake_adapter:FakeAdapter: NOT RUN" in out and "NOT JUDGED mutant-use" in out
+    )
 
 
-@pytest.mark.parametrize(("found", "only", "message"), [([], [], "no mutants are installed"), (None, ["nope"], "no mutant named nope")])
+@pytest.mark.parametrize(
+    ("found", "only", "message"),
+    [([], [], "no mutants are installed"), (None, ["nope"], "no mutant named nope")],
+)
 def test_nothing_to_run_exits_2(tmp_path: Path, capsys, found, only, message) -> None:
     entries = [entry("use")] if found is None else found
     assert run_selftest(tmp_path, found=entries, only=only, battery=fake_battery({})) == 2
@@ -243,11 +271,16 @@ def test_the_report_shows_the_kill_matrix_with_survivors_highlighted(tmp_path: P
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     section = page.split('<section id="kill-matrix" class="extra">', 1)[1].split("</section>", 1)[0]
     assert "11 of 12</strong> mutants killed" in section
-    assert section.count('class="survivor"') == 1 and '<span class="tag unexpected">survivor</span>' in section
+    assert (
+        section.count('class="survivor"') == 1 and '<span class="tag unexpected">survivor</span>' in section
+    )
     assert section.count(">SURVIVED*</td>") == 1 and section.count(">killed (1)</td>") == 11 * 3
     assert "&lt;b&gt;somehow&lt;/b&gt;" in section and "<b>somehow" not in section  # escaped
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
-    assert "| **mutant-replace** (survivor) | `replace` | ❌ SURVIVED | ❌ SURVIVED | ❌ SURVIVED\\* |" in summary
+    assert (
+        "| **mutant-replace** (survivor) | `replace` | ❌ SURVIVED | ❌ SURVIVED | ❌ SURVIVED\\* |"
+        in summary
+    )
 
 
 def test_no_kill_matrix_no_section(tmp_path: Path) -> None:

@@ -19,13 +19,13 @@ import os
 import site
 import subprocess
 import venv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from guide_example import write_example
 
 from conformance import Outcome, read_results
-from guide_example import write_example
 
 DISTRIBUTION = "conformance-example-adapter"
 NAME = "example"
@@ -40,8 +40,12 @@ class Environment:
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(self.python), *args], cwd=self.folder, capture_output=True, text=True,
-            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, timeout=300,
+            [str(self.python), *args],
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            timeout=300,
         )
 
     def conformance(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -67,7 +71,9 @@ def _make_environment(folder: Path) -> Path:
     python = folder / "bin" / "python"
     purelib = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     parents = [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
     # addsitedir (not a bare path) so that the parents' own .pth files work: editable installs.
@@ -85,8 +91,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Environment]
     source = write_example(folder / DISTRIBUTION)
     environment = Environment(_make_environment(folder / "venv"), folder)
     install = environment.run(
-        "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
-        "--disable-pip-version-check", "--quiet", str(source),
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "--disable-pip-version-check",
+        "--quiet",
+        str(source),
     )
     assert install.returncode == 0, install.stdout + install.stderr
     yield environment
@@ -128,11 +141,15 @@ def test_the_run_writes_its_results_file(installed: Environment, results_dir: Pa
     run = read_results(results_dir / f"{NAME}.jsonl")
     adapter = run.header["adapter"]
     assert (adapter["name"], adapter["distribution"], adapter["distribution_version"]) == (
-        NAME, DISTRIBUTION, "0.1.0",
+        NAME,
+        DISTRIBUTION,
+        "0.1.0",
     )
     assert adapter["expectations"].endswith("expectations.toml")
     assert run.complete and run.end["unexpected"] == 0
-    seen = {(test.clauses[0], test.outcome) for test in run.tests if test.outcome is not Outcome.NOT_OBSERVABLE}
+    seen = {
+        (test.clauses[0], test.outcome) for test in run.tests if test.outcome is not Outcome.NOT_OBSERVABLE
+    }
     assert seen == {("use", Outcome.PASS), ("clear-with-null", Outcome.REFUSED)}
 
 

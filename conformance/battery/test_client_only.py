@@ -15,7 +15,7 @@ def _server_connection_with_a_session_set(lab, config):
 
 def test_client_offering_nothing_gets_a_full_handshake(lab, config):
     """A client offering no session to a server connection with a session set: a full handshake."""
-    server, client, server_connection, accepted = _server_connection_with_a_session_set(lab, config)
+    _server, client, server_connection, accepted = _server_connection_with_a_session_set(lab, config)
     if not accepted:
         return  # a clear refusal is what the clause allows
     handshake = lab.handshake(lab.connection(client), server_connection)

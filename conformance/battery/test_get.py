@@ -17,7 +17,7 @@ def _set_on_new_connection(lab, config):
 
 def test_reported_session_resumes_like_the_set_one(lab, config):
     """The session the connection reports after a set resumes with the set session's server (wire)."""
-    server, client, session, connection = _set_on_new_connection(lab, config)
+    server, client, _session, connection = _set_on_new_connection(lab, config)
     reported = lab.get_session(connection)
     lab.check("a session is reported after the set", True, reported is not None)
     handshake = lab.connect(client, server, session=reported)

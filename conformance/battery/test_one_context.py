@@ -54,8 +54,11 @@ def test_flushing_and_freeing_both_contexts_is_safe(lab, config):
 def test_borrowed_session_outlives_the_other_context(lab, config):
     """Flushing and freeing the other context (and its connection) leave the caller's session
     alive and resumable by its own context."""
-    lab.need(Capability.CACHE_EVENTS, Capability.SESSION_LIFETIME,
-             why="whether the other context's cache freed the borrowed session")
+    lab.need(
+        Capability.CACHE_EVENTS,
+        Capability.SESSION_LIFETIME,
+        why="whether the other context's cache freed the borrowed session",
+    )
     server, mine, theirs, accepted, session, connection = _borrow(lab, config)
     freed = lab.track(session)
     lab.flush_cache(theirs)

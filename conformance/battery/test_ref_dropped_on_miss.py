@@ -44,15 +44,17 @@ def test_new_session_has_another_id(lab, config):
     lab.check("a session is held after the miss", True, new is not None)
     old_id, new_id = lab.session_id(session), lab.session_id(new)
     lab.evidence.check_that(
-        "id of the connection's session after the miss", new_id != old_id,
-        f"an id other than {old_id.hex()}", new_id.hex(),
+        "id of the connection's session after the miss",
+        new_id != old_id,
+        f"an id other than {old_id.hex()}",
+        new_id.hex(),
     )
 
 
 def test_reference_is_dropped_during_the_handshake(lab, config):
     """The connection lets go of the declined session during the handshake, not when it goes."""
     lab.need(Capability.SESSION_LIFETIME, why="when the session object is freed")
-    _, _, _, session, handshake = _declined(lab, config)
+    _, _, _, session, _handshake = _declined(lab, config)
     freed = lab.track(session)
     lab.check("session freed while the caller still holds it", False, freed())
     lab.release(session)

@@ -43,7 +43,8 @@ def test_raw_result_is_success_or_failure_with_a_reason(lab, config, value):
     queue = "; ".join(raw.errors) or "empty"
     consistent = (raw.return_value == 1 and not raw.errors) or (raw.return_value == 0 and bool(raw.errors))
     lab.evidence.check_that(
-        f"the raw result of setting {value}", consistent,
+        f"the raw result of setting {value}",
+        consistent,
         "1 with an empty error queue, or 0 with a reason in the queue",
         f"{raw.return_value} with error queue: {queue}",
     )
@@ -59,8 +60,10 @@ def test_wrong_type_gets_a_clear_error(lab, config, wrong):
         lab.set_session(connection, value, named=wrong)
     except Refused as refusal:
         lab.evidence.check_that(
-            "the error names a reason", bool(refusal.library_error.strip()),
-            "an error with a reason", refusal.library_error or "(an empty message)",
+            "the error names a reason",
+            bool(refusal.library_error.strip()),
+            "an error with a reason",
+            refusal.library_error or "(an empty message)",
         )
         return
     lab.evidence.check_that(f"setting {wrong} as a session", False, "a clear error", "it was accepted")

@@ -9,8 +9,8 @@ file, an output that cannot be written) is one line on stderr and exit status
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ._diff import diff_runs, format_diff
 from ._html import ReportSection, render_html
@@ -55,7 +55,9 @@ def merge_results(paths: Sequence[Path], out: Path) -> int:
     """Write one merged file of every run in ``paths``; ``report`` and ``diff`` read it."""
     try:
         if out.is_dir():
-            raise ReportInputError(f"{out}: is a folder; expected the path of the merged file to write (-o FILE)")
+            raise ReportInputError(
+                f"{out}: is a folder; expected the path of the merged file to write (-o FILE)"
+            )
         runs, dropped = load_runs(paths)
         write_merged(runs, out)
     except ReportInputError as error:

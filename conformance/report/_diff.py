@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 from .._outcomes import Outcome, TestResult
 from .._results import Run
@@ -117,10 +117,14 @@ def _diff_adapter(diff: Diff, name: str, before: LoadedRun | None, after: Loaded
 def _check_after_run(diff: Diff, name: str, old_run: Run | None, new_run: Run) -> None:
     reason = str(new_run.header["adapter"].get("unavailable") or "")
     if reason and old_run is not None and old_run.tests:
-        diff.run_problems.append(f"{name}: ran {len(old_run.tests)} tests before, unavailable after ({reason})")
+        diff.run_problems.append(
+            f"{name}: ran {len(old_run.tests)} tests before, unavailable after ({reason})"
+        )
     elif not new_run.complete:
         recorded = len(new_run.tests)
-        diff.run_problems.append(f"{name}: the after run is incomplete (no end record; {recorded} tests recorded)")
+        diff.run_problems.append(
+            f"{name}: the after run is incomplete (no end record; {recorded} tests recorded)"
+        )
     elif (new_run.end or {}).get("complete_selection") is False:
         diff.notes.append(f"after: {name} ran a subset of the battery; tests outside it show as removed")
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -72,7 +73,9 @@ def _environment() -> jinja2.Environment:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        environment.globals.update(style=STYLES.__getitem__, config_label=config_label, evidence=evidence_view)
+        environment.globals.update(
+            style=STYLES.__getitem__, config_label=config_label, evidence=evidence_view
+        )
         environment.filters.update(duration=_duration, score=_score, web_link=_web_link, plural=_plural)
         _ENVIRONMENT = environment
     return _ENVIRONMENT

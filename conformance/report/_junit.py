@@ -61,15 +61,18 @@ def write_junit(model: ReportModel, folder: Path) -> list[Path]:
 def junit_element(column: Column) -> ET.Element:
     root = ET.Element("testsuites", name=MARKER)
     suite = ET.SubElement(root, "testsuite", name=_text(column.key), timestamp=column.started)
-    _properties(suite, {
-        "adapter": column.name,
-        "library": column.library,
-        "tls_library": column.tls_library,
-        "suite_version": str(column.header.get("suite_version", "")),
-        "python": column.python,
-        "platform": str(column.header.get("platform", "")),
-        "status": column.status,
-    })
+    _properties(
+        suite,
+        {
+            "adapter": column.name,
+            "library": column.library,
+            "tls_library": column.tls_library,
+            "suite_version": str(column.header.get("suite_version", "")),
+            "python": column.python,
+            "platform": str(column.header.get("platform", "")),
+            "status": column.status,
+        },
+    )
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     classname = f"conformance.{column.slug}"
     for test in column.tests:
@@ -98,14 +101,17 @@ def _testcase(suite: ET.Element, classname: str, test: TestResult) -> str:
     kind = _kind(test)
     if kind == "passed":  # the evidence of passes is in index.html and merged.json
         return kind
-    _properties(case, {
-        "outcome": test.outcome.value,
-        "expected_outcome": test.expected_outcome.value,
-        "clauses": " ".join(test.clauses),
-        "config": test.config or "",
-        "rerun": test.rerun,
-        "expectation_link": test.expectation_link,
-    })
+    _properties(
+        case,
+        {
+            "outcome": test.outcome.value,
+            "expected_outcome": test.expected_outcome.value,
+            "clauses": " ".join(test.clauses),
+            "config": test.config or "",
+            "rerun": test.rerun,
+            "expectation_link": test.expectation_link,
+        },
+    )
     view = evidence_view(test)
     element = ET.SubElement(case, kind, message=_text(_message(test)), type=test.outcome.value)
     element.text = _text(_details(test, view))

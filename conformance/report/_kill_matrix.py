@@ -95,15 +95,23 @@ def kill_matrix_sections(out: Path) -> list[ReportSection]:
         "uncovered": list(matrix.get("clauses_without_mutants") or []),
         "idle": list(matrix.get("idle_tests") or []),
     }
-    return [ReportSection("kill-matrix", "Kill matrix", render_section(_HTML, **context), _markdown(**context))]
+    return [
+        ReportSection("kill-matrix", "Kill matrix", render_section(_HTML, **context), _markdown(**context))
+    ]
 
 
 def _read(path: Path) -> dict[str, Any]:
     try:
         matrix = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise ReportInputError(f"{path}: cannot read the kill matrix ({error}); rerun 'conformance selftest'") from None
-    if not isinstance(matrix, dict) or matrix.get("schema") != MATRIX_SCHEMA or not isinstance(matrix.get("mutants"), list):
+        raise ReportInputError(
+            f"{path}: cannot read the kill matrix ({error}); rerun 'conformance selftest'"
+        ) from None
+    if (
+        not isinstance(matrix, dict)
+        or matrix.get("schema") != MATRIX_SCHEMA
+        or not isinstance(matrix.get("mutants"), list)
+    ):
         raise ReportInputError(
             f"{path}: expected a kill matrix written by 'conformance selftest' (schema {MATRIX_SCHEMA!r}); "
             "rerun it, or remove the file"
@@ -116,9 +124,18 @@ def _row(mutant: dict[str, Any], configs: list[str]) -> Row:
         own, required = mutant["own_kills"], mutant["configs"]
         others = set(mutant.get("only_by_others", []))
         cells = [_cell(config, own, required, others) for config in configs]
-        return Row(mutant["name"], mutant["breaks"], mutant["how"], not mutant["killed"], cells, mutant.get("problem", ""))
+        return Row(
+            mutant["name"],
+            mutant["breaks"],
+            mutant["how"],
+            not mutant["killed"],
+            cells,
+            mutant.get("problem", ""),
+        )
     except (KeyError, TypeError) as error:
-        raise ReportInputError(f"a mutant record of the kill matrix is malformed ({error!r}); rerun 'conformance selftest'") from None
+        raise ReportInputError(
+            f"a mutant record of the kill matrix is malformed ({error!r}); rerun 'conformance selftest'"
+        ) from None
 
 
 def _cell(config: str, own: dict[str, list[str]], required: list[str], others: set[str]) -> Cell:
@@ -132,7 +149,9 @@ def _cell(config: str, own: dict[str, list[str]], required: list[str], others: s
     return Cell(*_CELLS[state])
 
 
-def _markdown(rows: list[Row], configs: list[str], killed: int, partial: bool, uncovered: list[str], idle: list[str]) -> str:
+def _markdown(
+    rows: list[Row], configs: list[str], killed: int, partial: bool, uncovered: list[str], idle: list[str]
+) -> str:
     lines = [
         "## Kill matrix",
         "",
@@ -144,9 +163,11 @@ def _markdown(rows: list[Row], configs: list[str], killed: int, partial: bool, u
     ]
     for row in rows:
         name = f"**{md(row.name)}** (survivor)" if row.survived else md(row.name)
-        cells = [f"not judged: {md(row.problem)}"] + [""] * (len(configs) - 1) if row.problem else [
-            f"{cell.emoji} {md(cell.text)}" for cell in row.cells
-        ]
+        cells = (
+            [f"not judged: {md(row.problem)}"] + [""] * (len(configs) - 1)
+            if row.problem
+            else [f"{cell.emoji} {md(cell.text)}" for cell in row.cells]
+        )
         lines.append(f"| {name} | {code(row.breaks)} | " + " | ".join(cells) + " |")
     if uncovered:
         lines += ["", "No mutant breaks: " + ", ".join(code(c) for c in uncovered) + "."]

@@ -10,7 +10,8 @@ the page, and at most ``UNEXPECTED_LIMIT`` unexpected outcomes are listed.
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import jinja2
 
@@ -51,19 +52,18 @@ def code(value: Any) -> str:
 
 
 def render_markdown(model: ReportModel, sections: Sequence[ReportSection] = ()) -> str:
-    unexpected = [
-        (column, test)
-        for column in model.columns
-        for test in column.tests
-        if not test.as_expected
-    ]
-    return _environment().get_template("summary.md.j2").render(
-        model=model,
-        order=[STYLES[o] for o in ORDER],
-        wide=len(model.matrix_columns) <= WIDE_LIMIT,
-        unexpected=unexpected[:UNEXPECTED_LIMIT],
-        unexpected_total=len(unexpected),
-        sections=[s for s in sections if s.markdown],
+    unexpected = [(column, test) for column in model.columns for test in column.tests if not test.as_expected]
+    return (
+        _environment()
+        .get_template("summary.md.j2")
+        .render(
+            model=model,
+            order=[STYLES[o] for o in ORDER],
+            wide=len(model.matrix_columns) <= WIDE_LIMIT,
+            unexpected=unexpected[:UNEXPECTED_LIMIT],
+            unexpected_total=len(unexpected),
+            sections=[s for s in sections if s.markdown],
+        )
     )
 
 

@@ -79,14 +79,14 @@ def parse_merged(path: Path, document: dict[str, Any]) -> list[LoadedRun]:
         )
     runs = document.get("runs")
     if not isinstance(runs, list):
-        raise ReportInputError(f"{path}: a merged file needs a list of runs under \"runs\"")
+        raise ReportInputError(f'{path}: a merged file needs a list of runs under "runs"')
     return [_run(path, number, entry) for number, entry in enumerate(runs, start=1)]
 
 
 def _run(path: Path, number: int, entry: Any) -> LoadedRun:
     where = f"{path}, run {number}"
     if not isinstance(entry, dict) or not isinstance(entry.get("header"), dict):
-        raise ReportInputError(f"{where}: expected an object with a run header under \"header\"")
+        raise ReportInputError(f'{where}: expected an object with a run header under "header"')
     header = entry["header"]
     if header.get("schema") != SCHEMA or header.get("schema_version") != SCHEMA_VERSION:
         raise ReportInputError(
@@ -96,11 +96,11 @@ def _run(path: Path, number: int, entry: Any) -> LoadedRun:
     check_header(header, where)
     records = entry.get("tests", [])
     if not isinstance(records, list):
-        raise ReportInputError(f"{where}: expected a list of test records under \"tests\"")
+        raise ReportInputError(f'{where}: expected a list of test records under "tests"')
     tests = [_test(where, index, record) for index, record in enumerate(records, start=1)]
     end = entry.get("end")
     if end is not None and not isinstance(end, dict):
-        raise ReportInputError(f"{where}: expected the end record (an object) or null under \"end\"")
+        raise ReportInputError(f'{where}: expected the end record (an object) or null under "end"')
     origin = f"{path.name} › {entry.get('origin') or f'run {number}'}"
     return LoadedRun(Run(path, header, tests, end), origin)
 

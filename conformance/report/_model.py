@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .._outcomes import Outcome, TestResult
 from .._results import Run, now
@@ -205,9 +206,7 @@ class ReportModel:
         if self.full_listing:
             return [(t, True) for t in cell.tests]
         return [
-            (t, not t.as_expected)
-            for t in cell.tests
-            if not (t.outcome is Outcome.PASS and t.as_expected)
+            (t, not t.as_expected) for t in cell.tests if not (t.outcome is Outcome.PASS and t.as_expected)
         ]
 
 
@@ -219,15 +218,16 @@ def build_model(
     clauses = _clauses(ordered)
     configs = _configs(ordered)
     cells = {
-        (clause.id, column.key): _cell(clause, column, configs)
-        for clause in clauses
-        for column in columns
+        (clause.id, column.key): _cell(clause, column, configs) for clause in clauses for column in columns
     }
     total = sum(len(r.run.tests) for r in runs)
-    return ReportModel(columns, clauses, configs, cells, duplicates_dropped, total <= full_listing_limit, now())
+    return ReportModel(
+        columns, clauses, configs, cells, duplicates_dropped, total <= full_listing_limit, now()
+    )
 
 
 # -- columns ---------------------------------------------------------------------------------
+
 
 def _facts(header: dict[str, Any]) -> dict[str, Any]:
     return header["adapter"].get("facts") or {}
@@ -299,6 +299,7 @@ def _slug(label: str, taken: set[str]) -> str:
 
 # -- rows -----------------------------------------------------------------------------------
 
+
 def _newest_first(runs: list[LoadedRun]) -> list[LoadedRun]:
     return sorted(runs, key=lambda r: str(r.run.header.get("started", "")), reverse=True)
 
@@ -314,7 +315,12 @@ def _clauses(runs: list[LoadedRun]) -> list[ClauseRow]:
             for clause_id in test.clauses:
                 if clause_id not in rows:
                     rows[clause_id] = ClauseRow(
-                        clause_id, "?", "A clause that no catalogue in these runs describes.", "?", "", (),
+                        clause_id,
+                        "?",
+                        "A clause that no catalogue in these runs describes.",
+                        "?",
+                        "",
+                        (),
                         known=False,
                     )
     return list(rows.values())
@@ -350,6 +356,7 @@ _UNDESCRIBED = {True: "tests that make no handshake", False: "a configuration no
 
 
 # -- cells ----------------------------------------------------------------------------------
+
 
 def _cell(clause: ClauseRow, column: Column, configs: list[ConfigInfo]) -> Cell:
     tests = [t for t in column.tests if clause.id in t.clauses]

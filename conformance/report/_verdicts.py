@@ -24,7 +24,7 @@ worse (losing an observation, pass -> not-observable, is one).
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable
+from collections.abc import Iterable
 
 from .._outcomes import Outcome
 
@@ -62,15 +62,27 @@ STYLES: dict[Outcome, OutcomeStyle] = {
     for s in (
         OutcomeStyle(Outcome.PASS, 0, "pass", "✓", "✅", "behaves as documented"),
         OutcomeStyle(
-            Outcome.NOT_OBSERVABLE, 1, "not-observable", "◌", "👁️",
+            Outcome.NOT_OBSERVABLE,
+            1,
+            "not-observable",
+            "◌",
+            "👁️",
             "the adapter cannot observe what the test needs (a capability it does not declare)",
         ),
         OutcomeStyle(
-            Outcome.REFUSED, 2, "refused", "⊘", "⛔",
+            Outcome.REFUSED,
+            2,
+            "refused",
+            "⊘",
+            "⛔",
             "the library rejects the documented call with a clear error (stricter than documented)",
         ),
         OutcomeStyle(
-            Outcome.ERROR, 3, "error", "!", "⚠️",
+            Outcome.ERROR,
+            3,
+            "error",
+            "!",
+            "⚠️",
             "the harness or the adapter broke; not a verdict on the library",
         ),
         OutcomeStyle(Outcome.FAIL, 4, "fail", "✗", "❌", "contradicts the documentation"),

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from conformance import (
     Adapter,
@@ -72,7 +73,9 @@ class LibsslAdapter(Adapter):
         self.api = Api(self.dialect, self._library)
         self._constants = self.api.constants
         self._buffer = ctypes.create_string_buffer(_CHUNK)
-        self._lifetime = self._lifetime_observer() if Capability.SESSION_LIFETIME in self.capabilities else None
+        self._lifetime = (
+            self._lifetime_observer() if Capability.SESSION_LIFETIME in self.capabilities else None
+        )
         self._cache_events = CacheEvents(self.api) if Capability.CACHE_EVENTS in self.capabilities else None
 
     # -- hooks for subclasses --------------------------------------------------------
@@ -101,10 +104,15 @@ class LibsslAdapter(Adapter):
         if not address:
             raise AdapterError(f"SSL_CTX_new failed: {self.api.describe_errors()}")
         context = Context(self, address, side, credentials.server_name)
-        steps = self._common_steps(address, config) + (
-            self._server_steps(address, config, credentials) if side is Side.SERVER
-            else self._client_steps(address, credentials)
-        ) + self._configure_more(context, config)
+        steps = (
+            self._common_steps(address, config)
+            + (
+                self._server_steps(address, config, credentials)
+                if side is Side.SERVER
+                else self._client_steps(address, credentials)
+            )
+            + self._configure_more(context, config)
+        )
         for step in steps:
             self.api.clear_errors()
             if not step.run():
@@ -122,39 +130,68 @@ class LibsslAdapter(Adapter):
         api, constants = self.api, self._constants
         version = dict(constants.tls_versions)[config.tls_version]
         steps = [
-            Step("tls_version", f"SSL_CTX_set_min_proto_version({version:#06x})",
-                  lambda: api.ctx_set_min_version(ctx, version) == 1),
-            Step("tls_version", f"SSL_CTX_set_max_proto_version({version:#06x})",
-                  lambda: api.ctx_set_max_version(ctx, version) == 1),
+            Step(
+                "tls_version",
+                f"SSL_CTX_set_min_proto_version({version:#06x})",
+                lambda: api.ctx_set_min_version(ctx, version) == 1,
+            ),
+            Step(
+                "tls_version",
+                f"SSL_CTX_set_max_proto_version({version:#06x})",
+                lambda: api.ctx_set_max_version(ctx, version) == 1,
+            ),
         ]
         if not config.tickets:
             bit = constants.op_no_ticket
-            steps.append(Step("tickets", "SSL_CTX_set_options(SSL_OP_NO_TICKET)",
-                               lambda: bool(api.ctx_set_options(ctx, bit) & bit)))
+            steps.append(
+                Step(
+                    "tickets",
+                    "SSL_CTX_set_options(SSL_OP_NO_TICKET)",
+                    lambda: bool(api.ctx_set_options(ctx, bit) & bit),
+                )
+            )
         return steps
 
     def _server_steps(self, ctx: int, config: ProtocolConfig, credentials: Credentials) -> list[Step]:
         api, constants = self.api, self._constants
         mode = constants.sess_cache_server if config.server_cache else constants.sess_cache_off
         return [
-            Step("credentials", "SSL_CTX_use_certificate_chain_file",
-                  lambda: api.ctx_use_chain_file(ctx, _path(credentials.cert_chain_file)) == 1),
-            Step("credentials", "SSL_CTX_use_PrivateKey_file",
-                  lambda: api.ctx_use_key_file(ctx, _path(credentials.key_file), constants.filetype_pem) == 1),
+            Step(
+                "credentials",
+                "SSL_CTX_use_certificate_chain_file",
+                lambda: api.ctx_use_chain_file(ctx, _path(credentials.cert_chain_file)) == 1,
+            ),
+            Step(
+                "credentials",
+                "SSL_CTX_use_PrivateKey_file",
+                lambda: api.ctx_use_key_file(ctx, _path(credentials.key_file), constants.filetype_pem) == 1,
+            ),
             Step("credentials", "SSL_CTX_check_private_key", lambda: api.ctx_check_key(ctx) == 1),
-            Step("server_cache", "SSL_CTX_set_session_id_context",
-                  lambda: api.ctx_set_sid_context(ctx, SESSION_ID_CONTEXT, len(SESSION_ID_CONTEXT)) == 1),
-            Step("server_cache", f"SSL_CTX_set_session_cache_mode({mode:#x})",
-                  lambda: no_status(api.ctx_set_cache_mode(ctx, mode))),
+            Step(
+                "server_cache",
+                "SSL_CTX_set_session_id_context",
+                lambda: api.ctx_set_sid_context(ctx, SESSION_ID_CONTEXT, len(SESSION_ID_CONTEXT)) == 1,
+            ),
+            Step(
+                "server_cache",
+                f"SSL_CTX_set_session_cache_mode({mode:#x})",
+                lambda: no_status(api.ctx_set_cache_mode(ctx, mode)),
+            ),
         ]
 
     def _client_steps(self, ctx: int, credentials: Credentials) -> list[Step]:
         api = self.api
         return [
-            Step("credentials", "SSL_CTX_load_verify_locations",
-                  lambda: api.ctx_load_verify(ctx, _path(credentials.ca_file), None) == 1),
-            Step("credentials", "SSL_CTX_set_verify(SSL_VERIFY_PEER)",
-                  lambda: no_status(api.ctx_set_verify(ctx, self._constants.verify_peer, None))),
+            Step(
+                "credentials",
+                "SSL_CTX_load_verify_locations",
+                lambda: api.ctx_load_verify(ctx, _path(credentials.ca_file), None) == 1,
+            ),
+            Step(
+                "credentials",
+                "SSL_CTX_set_verify(SSL_VERIFY_PEER)",
+                lambda: no_status(api.ctx_set_verify(ctx, self._constants.verify_peer, None)),
+            ),
         ]
 
     def make_connection(self, context: Context) -> Connection:
@@ -174,7 +211,9 @@ class LibsslAdapter(Adapter):
         name = context.server_name.encode("ascii")
         api.clear_errors()
         if api.ssl_set1_host(ssl, name) != 1 or api.ssl_set_sni(ssl, name) != 1:
-            raise AdapterError(f"SSL_set1_host/SNI for {context.server_name!r} failed: {api.describe_errors()}")
+            raise AdapterError(
+                f"SSL_set1_host/SNI for {context.server_name!r} failed: {api.describe_errors()}"
+            )
         return connection
 
     def do_handshake(self, connection: Connection) -> bool:
@@ -238,9 +277,10 @@ class LibsslAdapter(Adapter):
         code = self.api.ssl_get_error(ssl, result)
         errors = self.api.describe_errors()
         verify = self.api.ssl_get_verify_result(ssl)
-        return (f"{call} on the {connection.context.side.value} returned {result}, "
-                f"SSL_get_error {code}; {errors}"
-                + (f"; certificate verify result {verify}" if verify else ""))
+        return (
+            f"{call} on the {connection.context.side.value} returned {result}, "
+            f"SSL_get_error {code}; {errors}" + (f"; certificate verify result {verify}" if verify else "")
+        )
 
     # -- the API under test -----------------------------------------------------------
     def set_session(self, connection: Connection, session: Session | None) -> None:
@@ -332,7 +372,9 @@ class LibsslAdapter(Adapter):
     def _own(self, handle: Any, kind: type[Handle]) -> Api:
         """The api, once ``handle`` is a live ``kind`` of this adapter (else a clear error)."""
         if not isinstance(handle, kind) or not handle.belongs_to(self):
-            raise AdapterError(f"expected a {kind.c_type}* handle of this {self.name!r} adapter; got {_kind(handle)}")
+            raise AdapterError(
+                f"expected a {kind.c_type}* handle of this {self.name!r} adapter; got {_kind(handle)}"
+            )
         handle.address  # noqa: B018  (raises HandleReleased after a release)
         return self.api
 

@@ -11,11 +11,12 @@ live here too: every adapter reads it the same way.
 from __future__ import annotations
 
 import ctypes
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from conformance import LibraryUnavailable
 
-from ._dialects import P, Constants, Ctrl, Dialect, ExIndex, Fn
+from ._dialects import Constants, Ctrl, Dialect, ExIndex, Fn, P
 from ._loading import Library, Symbols
 
 __all__ = ["Api"]

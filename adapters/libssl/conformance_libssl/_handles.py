@@ -64,8 +64,7 @@ class Handle:
         """The C pointer; raises if the caller already released this handle."""
         if self._released:
             raise HandleReleased(
-                f"this {self.c_type}* handle was already released; using it would be a "
-                "use-after-free in C"
+                f"this {self.c_type}* handle was already released; using it would be a use-after-free in C"
             )
         return self._address
 

@@ -76,10 +76,16 @@ class BoringsslAdapter(LibsslAdapter):
         # never use the internal cache, so the bit changes nothing else.
         client = self._constants.sess_cache_client
         return [
-            Step("client sessions", "SSL_CTX_set_session_cache_mode(SSL_SESS_CACHE_CLIENT)",
-                  lambda: no_status(self.api.ctx_set_cache_mode(context.address, client))),
-            Step("client sessions", "SSL_CTX_sess_set_new_cb",
-                  lambda: no_status(self._new_sessions.watch(context.address))),
+            Step(
+                "client sessions",
+                "SSL_CTX_set_session_cache_mode(SSL_SESS_CACHE_CLIENT)",
+                lambda: no_status(self.api.ctx_set_cache_mode(context.address, client)),
+            ),
+            Step(
+                "client sessions",
+                "SSL_CTX_sess_set_new_cb",
+                lambda: no_status(self._new_sessions.watch(context.address)),
+            ),
         ]
 
     def get_session(self, connection: Connection) -> Session | None:
@@ -146,8 +152,13 @@ class WolfsslAdapter(LibsslAdapter):
         if context.side is Side.SERVER or not config.tickets:
             return []
         # Unlike OpenSSL's, a wolfSSL client offers TLS 1.2 tickets only when told to.
-        return [Step("tickets", "wolfSSL_CTX_UseSessionTicket",
-                      lambda: self.api.ctx_use_session_ticket(context.address) == 1)]
+        return [
+            Step(
+                "tickets",
+                "wolfSSL_CTX_UseSessionTicket",
+                lambda: self.api.ctx_use_session_ticket(context.address) == 1,
+            )
+        ]
 
     def facts(self) -> Facts:
         version = self.api.version_text().decode()

@@ -28,8 +28,9 @@ import dataclasses
 import os
 import platform
 import sysconfig
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from conformance import LibraryUnavailable
 
@@ -157,8 +158,11 @@ def _open_override(ssl_path: Path) -> Library:
     crypto_path = Path(crypto_setting) if crypto_setting else _sibling_libcrypto(ssl_path)
     for variable, path in ((LIBSSL_VARIABLE, ssl_path), (LIBCRYPTO_VARIABLE, crypto_path)):
         if not path.is_file():
-            hint = "" if variable == LIBSSL_VARIABLE or crypto_setting else (
-                f" (looked next to {LIBSSL_VARIABLE}; set {LIBCRYPTO_VARIABLE} to name it)")
+            hint = (
+                ""
+                if variable == LIBSSL_VARIABLE or crypto_setting
+                else (f" (looked next to {LIBSSL_VARIABLE}; set {LIBCRYPTO_VARIABLE} to name it)")
+            )
             raise LibraryUnavailable(f"{variable} names {path}, which is not a file{hint}")
     try:
         crypto = ctypes.CDLL(str(crypto_path))  # first, so that libssl can find it already loaded
@@ -203,7 +207,7 @@ def _sibling_libcrypto(ssl_path: Path) -> Path:
             f"{LIBSSL_VARIABLE} names {ssl_path}, whose name does not start with 'libssl', so its "
             f"libcrypto cannot be guessed; set {LIBCRYPTO_VARIABLE} as well"
         )
-    return ssl_path.with_name("libcrypto" + name[len("libssl"):])
+    return ssl_path.with_name("libcrypto" + name[len("libssl") :])
 
 
 # -- Debian packages ------------------------------------------------------------------------
@@ -231,9 +235,7 @@ def open_wolfssl() -> Library:
 
 def _open_packaged(path: Path, package: str) -> Symbols:
     if not path.exists():
-        raise LibraryUnavailable(
-            f"{path} is missing; install it with: apt-get install {package}"
-        )
+        raise LibraryUnavailable(f"{path} is missing; install it with: apt-get install {package}")
     try:
         cdll = ctypes.CDLL(str(path))
     except OSError as error:

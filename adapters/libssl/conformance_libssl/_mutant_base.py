@@ -16,7 +16,8 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import weakref
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from conformance import Facts, RawCall, Side
 
@@ -34,9 +35,17 @@ _EXTRA: dict[str, tuple[str, Any, tuple[Any, ...]]] = {
     "session_dup": ("SSL_SESSION_dup", P, (P,)),
     "session_cipher": ("SSL_SESSION_get0_cipher", P, (P,)),
     "session_master_key": ("SSL_SESSION_get_master_key", ctypes.c_size_t, (P, P, ctypes.c_size_t)),
-    "session_set_master_key": ("SSL_SESSION_set1_master_key", ctypes.c_int, (P, ctypes.c_char_p, ctypes.c_size_t)),
+    "session_set_master_key": (
+        "SSL_SESSION_set1_master_key",
+        ctypes.c_int,
+        (P, ctypes.c_char_p, ctypes.c_size_t),
+    ),
     "session_sid_context": ("SSL_SESSION_get0_id_context", P, (P, ctypes.POINTER(ctypes.c_uint))),
-    "session_set_sid_context": ("SSL_SESSION_set1_id_context", ctypes.c_int, (P, ctypes.c_char_p, ctypes.c_uint)),
+    "session_set_sid_context": (
+        "SSL_SESSION_set1_id_context",
+        ctypes.c_int,
+        (P, ctypes.c_char_p, ctypes.c_uint),
+    ),
     "ssl_set_sid_context": ("SSL_set_session_id_context", ctypes.c_int, (P, ctypes.c_char_p, ctypes.c_uint)),
 }
 #: SSL_MAX_SID_CTX_LENGTH: one byte more is an error SSL_SESSION_set1_id_context reports.

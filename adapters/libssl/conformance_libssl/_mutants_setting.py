@@ -128,7 +128,9 @@ class ServerSetFlipsToClient(Mutant):
 class AdoptsSessionContextOnServer(Mutant):
     name = "mutant-client-only-adopts-sid-context"
     breaks = "client-only"
-    how = "a set on a server connection adopts the session's session-id context, so the server resumes nothing"
+    how = (
+        "a set on a server connection adopts the session's session-id context, so the server resumes nothing"
+    )
 
     def set_session_raw(self, connection: Connection, session: Session | None) -> RawCall:
         raw = super().set_session_raw(connection, session)

@@ -28,7 +28,8 @@ from __future__ import annotations
 import atexit
 import ctypes
 import itertools
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from conformance import LibraryUnavailable
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conformance_libssl import BoringsslAdapter, ReferenceAdapter, WolfsslAdapter
 
 from conformance import LibraryUnavailable
 from conformance._credentials import make_credentials
-from conformance_libssl import BoringsslAdapter, ReferenceAdapter, WolfsslAdapter
 
 ADAPTERS = {"reference": ReferenceAdapter, "boringssl": BoringsslAdapter, "wolfssl": WolfsslAdapter}
 _made: dict[str, object] = {}

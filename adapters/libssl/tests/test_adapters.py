@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conformance_libssl import HandleReleased, WrongInput
 
 from conformance import CONFIGS, AdapterError, Refused, config_by_id
 from conformance._evidence import Evidence
 from conformance._lab import Lab
-from conformance_libssl import HandleReleased, WrongInput
 
 
 def _lab(adapter, credentials) -> Lab:

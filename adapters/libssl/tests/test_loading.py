@@ -6,11 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conformance_libssl import BoringsslAdapter, ReferenceAdapter, WolfsslAdapter, _loading
+from conformance_libssl._dialects import BORINGSSL, OPENSSL, WOLFSSL, Fn
 
 from conformance import LibraryUnavailable
-from conformance_libssl import BoringsslAdapter, ReferenceAdapter, WolfsslAdapter
-from conformance_libssl import _loading
-from conformance_libssl._dialects import BORINGSSL, OPENSSL, WOLFSSL, Fn
 
 
 @pytest.mark.parametrize(

@@ -36,8 +36,7 @@ _NOTES: tuple[str, ...] = (
     "memory BIOs: Connection(context, None), bio_write/bio_read",
     "Connection.set_session refuses, before OpenSSL sees the call: anything that is not a "
     "Session (TypeError), a Session of another Context (ValueError)",
-    "empty-session: the public OpenSSL.SSL.Session(); in this pyOpenSSL it holds no "
-    "SSL_SESSION at all",
+    "empty-session: the public OpenSSL.SSL.Session(); in this pyOpenSSL it holds no SSL_SESSION at all",
     "sent-shutdown-flag: the public Connection.set_shutdown(get_shutdown() | SENT_SHUTDOWN)",
     f"servers: session id context {_SESSION_ID_CONTEXT.decode()!r} in every configuration",
     *_bindings.NOTES,
@@ -79,9 +78,7 @@ class PyOpenSSLAdapter(Adapter):
         )
 
     # -- contexts and connections --------------------------------------------------
-    def make_context(
-        self, side: Side, config: ProtocolConfig, credentials: Credentials
-    ) -> _Context:
+    def make_context(self, side: Side, config: ProtocolConfig, credentials: Credentials) -> _Context:
         version = _VERSIONS.get(config.tls_version)
         if version is None:
             raise NotObservable(f"pyopenssl cannot pin TLS version {config.tls_version!r}")

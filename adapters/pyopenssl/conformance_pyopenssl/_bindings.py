@@ -84,19 +84,21 @@ def session_id(session: object) -> bytes:
         content, size = _der_element(der, offset, expected_tag=tag)
         offset = content + size
     content, size = _der_element(der, offset, expected_tag=0x04)
-    return der[content:content + size]
+    return der[content : content + size]
 
 
 def _der_element(der: bytes, offset: int, expected_tag: int) -> tuple[int, int]:
     """Where the content of the DER element at ``offset`` starts, and its length."""
     if der[offset] != expected_tag:
         seen = der[offset]
-        raise ValueError(f"SSL_SESSION encoding: expected tag {expected_tag:#x} at byte {offset}, saw {seen:#x}")
+        raise ValueError(
+            f"SSL_SESSION encoding: expected tag {expected_tag:#x} at byte {offset}, saw {seen:#x}"
+        )
     first = der[offset + 1]
     if first < 0x80:
         return offset + 2, first
     count = first & 0x7F
-    return offset + 2 + count, int.from_bytes(der[offset + 2:offset + 2 + count], "big")
+    return offset + 2 + count, int.from_bytes(der[offset + 2 : offset + 2 + count], "big")
 
 
 def same_session(a: object, b: object) -> bool:

@@ -15,7 +15,7 @@ mistaken for the library's.
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from OpenSSL import SSL
 
@@ -77,9 +77,7 @@ def refusals(call: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def handshake_failures(
-    step: str, explain: Callable[[], str | None] = lambda: None
-) -> Iterator[None]:
+def handshake_failures(step: str, explain: Callable[[], str | None] = lambda: None) -> Iterator[None]:
     """Turn a TLS failure during ``step`` into ``HandshakeFailed``; flow signals pass through.
 
     ``explain`` may add what OpenSSL knows beyond its error queue (why a

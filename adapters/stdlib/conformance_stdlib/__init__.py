@@ -85,7 +85,9 @@ class StdlibAdapter(Adapter):
         incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
         server_side = context.side is Side.SERVER
         tls = context.ssl_context.wrap_bio(
-            incoming, outgoing, server_side=server_side,
+            incoming,
+            outgoing,
+            server_side=server_side,
             server_hostname=None if server_side else context.server_name,
         )
         return _Connection(tls, incoming, outgoing)

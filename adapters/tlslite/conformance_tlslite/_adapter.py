@@ -20,8 +20,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from conformance import (
     Adapter,
@@ -139,13 +140,15 @@ class TLSLiteAdapter(Adapter):
 
     name = "tlslite"
     contract_version = 1
-    capabilities = frozenset({
-        Capability.REUSE_FLAG,
-        Capability.SESSION_ID,
-        Capability.SESSION_IDENTITY,
-        Capability.SESSION_LIFETIME,
-        Capability.EMPTY_SESSION,
-    })
+    capabilities = frozenset(
+        {
+            Capability.REUSE_FLAG,
+            Capability.SESSION_ID,
+            Capability.SESSION_IDENTITY,
+            Capability.SESSION_LIFETIME,
+            Capability.EMPTY_SESSION,
+        }
+    )
     expectations_file = Path(__file__).with_name("expectations.toml")
 
     def __init__(self) -> None:
@@ -165,7 +168,9 @@ class TLSLiteAdapter(Adapter):
     def make_context(self, side: Side, config: ProtocolConfig, credentials: Credentials) -> _Context:
         version = _VERSIONS.get(config.tls_version)
         if version is None:
-            raise NotObservable(f"tlslite adapter: no TLS version {config.tls_version!r} (known: {sorted(_VERSIONS)})")
+            raise NotObservable(
+                f"tlslite adapter: no TLS version {config.tls_version!r} (known: {sorted(_VERSIONS)})"
+            )
         why = _CANNOT_BUILD.get((config.tls_version, config.tickets, config.server_cache))
         if why:
             raise NotObservable(f"{config.id}: {why}")
@@ -180,7 +185,9 @@ class TLSLiteAdapter(Adapter):
         chain = X509CertChain()
         chain.parsePemList(credentials.cert_chain_pem.decode("ascii"))
         return _Context(
-            side, settings, credentials.server_name,
+            side,
+            settings,
+            credentials.server_name,
             cert_chain=chain,
             private_key=parsePEMKey(credentials.key_pem.decode("ascii"), private=True),
             session_cache=SessionCache() if config.server_cache else None,
@@ -218,24 +225,27 @@ class TLSLiteAdapter(Adapter):
         context = connection.context
         if context.side is Side.SERVER:
             return connection.tls.handshakeServerAsync(
-                certChain=context.cert_chain, privateKey=context.private_key,
-                sessionCache=context.session_cache, settings=context.settings,
+                certChain=context.cert_chain,
+                privateKey=context.private_key,
+                sessionCache=context.session_cache,
+                settings=context.settings,
             )
         # The set session goes to tlslite now; the adapter keeps no reference of its own.
         session, connection.session_to_offer = connection.session_to_offer, None
         connection.offered = session is not None
         return connection.tls.handshakeClientCert(
-            session=session, settings=context.settings, checker=context.checker,
-            serverName=context.server_name, async_=True,
+            session=session,
+            settings=context.settings,
+            checker=context.checker,
+            serverName=context.server_name,
+            async_=True,
         )
 
     @staticmethod
     def _raise_refused_offer(connection: _Connection, error: Exception) -> None:
         """tlslite checks an offered session when the handshake starts: its rejection is a refusal."""
         if connection.offered:
-            raise Refused(
-                "set_session (as handshakeClientCert(session=...))", _describe(error)
-            ) from error
+            raise Refused("set_session (as handshakeClientCert(session=...))", _describe(error)) from error
 
     def put_incoming(self, connection: _Connection, data: bytes) -> None:
         connection.socket.incoming += data

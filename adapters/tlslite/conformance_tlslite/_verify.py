@@ -34,11 +34,13 @@ class ServerCertificateCheck:
         try:
             self._verify_chain(certificates)
         except (ValueError, TypeError, InvalidSignature) as error:
-            raise TLSValidationError(f"the server's certificate does not verify: {error or type(error).__name__}") from None
+            raise TLSValidationError(
+                f"the server's certificate does not verify: {error or type(error).__name__}"
+            ) from None
         self._verify_name(certificates[0])
 
     def _verify_chain(self, certificates: list[x509.Certificate]) -> None:
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
         for certificate, issuer in zip(certificates, [*certificates[1:], self._ca]):
             certificate.verify_directly_issued_by(issuer)
             if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
