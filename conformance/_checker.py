@@ -22,6 +22,7 @@ cannot be found or imported.
 
 from __future__ import annotations
 
+import functools
 import sys
 import tempfile
 from collections.abc import Callable
@@ -133,7 +134,7 @@ def _check_config(recorder: Recorder, lab: Lab, config: ProtocolConfig, unobserv
         _failed(evidence, f"{config.id}: make_context()", *_failure(error, recorder))
         return True
     for name, step in CORE_STEPS:
-        if not _attempt(evidence, f"{config.id}: {name}", recorder, lambda step=step: step(scene)):
+        if not _attempt(evidence, f"{config.id}: {name}", recorder, functools.partial(step, scene)):
             if name != "resumption":
                 return True  # nothing after a failed core step can be observed
     for capability, probe in PROBES.items():

@@ -184,6 +184,11 @@ class Scene:
     #: Capabilities whose probe raised NotObservable here (shared by every configuration).
     unobserved: list[Capability] = dataclasses.field(default_factory=list)
 
+    def need_full(self) -> Handshake:
+        """The full handshake: the first core step, so every later step has one."""
+        assert self.full is not None, "the full handshake is the first core step"
+        return self.full
+
     def need_resumed(self) -> Handshake:
         if self.resumed is None:
             raise Unmet("a resumed handshake to compare with", "none (see the resumption check above)")
@@ -202,8 +207,7 @@ def _full_handshake(scene: Scene) -> str:
 
 
 def _session_after_handshake(scene: Scene) -> str:
-    assert scene.full is not None
-    scene.session = scene.lab.get_session(scene.full.client)
+    scene.session = scene.lab.get_session(scene.need_full().client)
     if scene.session is None:
         raise Unmet("get_session() of the client after a handshake to give its session", "None")
     scene.other_session = scene.lab.fresh_session(scene.client, scene.server)
@@ -234,7 +238,7 @@ CORE_STEPS: tuple[tuple[str, Callable[[Scene], str]], ...] = (
 
 
 def _probe_reuse_flag(scene: Scene) -> str:
-    adapter, full = scene.adapter, scene.full
+    adapter, full = scene.adapter, scene.need_full()
     _expect(
         "session_reused() of a new client connection",
         False,
@@ -325,7 +329,7 @@ def _probe_cache_events(scene: Scene) -> str:
 
 
 def _probe_sent_shutdown(scene: Scene) -> str:
-    scene.adapter.set_sent_shutdown(scene.full.client)
+    scene.adapter.set_sent_shutdown(scene.need_full().client)
     return "set_sent_shutdown() returned normally on an open connection"
 
 

@@ -15,7 +15,7 @@ import dataclasses
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -128,7 +128,7 @@ class ConformanceRun:
         marker = pyfuncitem.get_closest_marker("clause")
         if marker is None:
             return None
-        lab: Lab = pyfuncitem.funcargs["lab"]
+        lab = cast(Lab, pyfuncitem.funcargs["lab"])
         arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
         body = lambda: pyfuncitem.obj(**arguments)
         started = time.perf_counter()

@@ -177,7 +177,7 @@ def _summary(method: str) -> str:
 
 def _declared(cls: type[Adapter], problems: list[str]) -> list[Capability]:
     """The declared capabilities that are real ``Capability`` members; the rest are problems."""
-    capabilities = getattr(cls, "capabilities", frozenset())
+    capabilities: object = getattr(cls, "capabilities", frozenset())
     if not isinstance(capabilities, (set, frozenset)):
         problems.append(
             f"capabilities is a {type(capabilities).__name__}; make it a frozenset of "

@@ -99,9 +99,13 @@ def _rendered(text: str, path: Path) -> str:
                 f"'<!-- generated: {name} (python -m conformance.docs) -->' and "
                 f"'<!-- end: {name} -->' around it"
             )
-        body = render()
-        text = pattern.sub(lambda match, body=body: f"{match.group(1)}{body}\n{match.group(3)}", text)
+        text = pattern.sub(_splicer(render()), text)
     return text
+
+
+def _splicer(body: str) -> Callable[[re.Match[str]], str]:
+    """A replacement that puts ``body`` between a section's opening and closing lines."""
+    return lambda match: f"{match.group(1)}{body}\n{match.group(3)}"
 
 
 def _read(path: Path) -> str:

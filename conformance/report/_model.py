@@ -73,7 +73,8 @@ class Column:
 
     @property
     def partial_selection(self) -> bool:
-        return bool(self.run.end) and self.run.end.get("complete_selection") is False
+        end = self.run.end
+        return end is not None and end.get("complete_selection") is False
 
     @property
     def stale_expectations(self) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ import ctypes
 import dataclasses
 import weakref
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeGuard
 
 from conformance import Facts, RawCall, Side
 
@@ -106,7 +106,7 @@ class Mutant(ReferenceAdapter):
             self.api.session_free(pointer)
         return pointer or None
 
-    def live_session(self, value: Any) -> bool:
+    def live_session(self, value: Any) -> TypeGuard[Session]:
         return isinstance(value, Session) and value.belongs_to(self) and not value.released
 
     def master_key_length(self, session: int) -> int:

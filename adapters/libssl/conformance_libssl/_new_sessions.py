@@ -35,8 +35,10 @@ class NewSessions:
         self._newest: dict[int, int] = {}
         self._on_new = _kept(NEW_SESSION(self._new_callback))
 
-    def watch(self, context: int) -> None:
+    def watch(self, context: int) -> bool:
+        """Install the callback on ``context``; True, as SSL_CTX_sess_set_new_cb returns no status."""
         self._api.ctx_set_new_cb(context, ctypes.cast(self._on_new, P))
+        return True
 
     def resumable_for(self, ssl: int, own_session: int) -> int | None:
         """The delivered session to hand out instead of ``own_session``, if there is reason to."""
