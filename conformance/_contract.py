@@ -29,7 +29,7 @@ from ._capabilities import Capability
 from ._configs import ProtocolConfig, Side
 from ._errors import NotObservable
 
-__all__ = ["CONTRACT_VERSION", "Adapter", "Credentials", "Facts", "RawCall"]
+__all__ = ["CONTRACT_VERSION", "Adapter", "CallMapping", "Credentials", "Facts", "RawCall"]
 
 #: Bumped when the contract changes in a way that breaks existing adapters.
 CONTRACT_VERSION = 1
@@ -58,6 +58,22 @@ class Credentials:
 
 
 @dataclasses.dataclass(frozen=True)
+class CallMapping:
+    """For one clause, which call of the library stands for the documented one, and what that means.
+
+    For libraries whose API is not OpenSSL's (GnuTLS, mbedTLS...): the report shows
+    it in every cell of the clause, so a reader sees what was called.
+    """
+
+    #: The clause id (``use``, ``clear-with-null``...).
+    clause: str
+    #: The library's call(s) standing for the documented one ("gnutls_session_set_data").
+    call: str
+    #: What that means for the clause (what can be observed, what cannot, and why).
+    meaning: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Facts:
     """What an adapter says about itself; recorded with every result."""
 
@@ -70,6 +86,9 @@ class Facts:
     #: Anything a reader needs to trust the results: which file was loaded, which
     #: private bindings an observation uses, where a configuration differs.
     notes: tuple[str, ...] = ()
+    #: Per clause, the library call that stands for the documented one (empty for
+    #: libraries that have OpenSSL's calls themselves).
+    mapping: tuple[CallMapping, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

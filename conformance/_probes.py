@@ -18,8 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ._capabilities import Capability
+from ._catalogue import CATALOGUE
 from ._configs import ProtocolConfig
-from ._contract import Adapter, Facts, RawCall
+from ._contract import Adapter, CallMapping, Facts, RawCall
 from ._errors import ContractError, NotObservable, Refused
 from ._lab import Handshake, Lab
 
@@ -162,7 +163,21 @@ def check_facts(facts: Facts) -> str:
             raise Unmet(f"Facts.{field} to be a non-empty str", _show(value))
     if not isinstance(facts.notes, tuple) or not all(isinstance(note, str) for note in facts.notes):
         raise Unmet("Facts.notes to be a tuple of str", _show(facts.notes))
+    _check_mapping(facts.mapping)
     return f"{facts.library} {facts.library_version} over {facts.tls_library} {facts.tls_library_version}"
+
+
+def _check_mapping(mapping: Any) -> None:
+    if not isinstance(mapping, tuple) or not all(isinstance(entry, CallMapping) for entry in mapping):
+        raise Unmet("Facts.mapping to be a tuple of conformance.CallMapping", _show(mapping))
+    known = {clause.id for clause in CATALOGUE}
+    for entry in mapping:
+        if entry.clause not in known:
+            raise Unmet(
+                f"Facts.mapping to name clauses of the catalogue ({', '.join(sorted(known))})", entry.clause
+            )
+        if not all(isinstance(text, str) and text for text in (entry.call, entry.meaning)):
+            raise Unmet(f"the mapping of {entry.clause!r} to name a call and its meaning", _show(entry))
 
 
 # -- handshakes and capabilities ---------------------------------------------------------

@@ -95,7 +95,7 @@ class ConformanceRun:
             raise pytest.UsageError(str(error)) from None
 
     def _header(self, adapter_class: type[Adapter]) -> dict[str, Any]:
-        facts = self.instance.facts().__dict__ if self.instance else {}
+        facts = dataclasses.asdict(self.instance.facts()) if self.instance else {}
         adapter = {
             "name": self.found.name,
             "target": self.found.target,

@@ -17,9 +17,10 @@ from guide_example import write_example
 BROKEN = '''
 """The guide's example adapter, broken one way per class."""
 
+import dataclasses
 import os
 
-from conformance import Adapter, LibraryUnavailable, NotObservable
+from conformance import Adapter, CallMapping, LibraryUnavailable, NotObservable
 from conformance_example import ExampleAdapter
 
 
@@ -71,6 +72,14 @@ class NoSessionIds(ExampleAdapter):
 
     def session_id(self, session):
         raise NotObservable("this library keeps no session ids")
+
+
+class MapsAnUnknownClause(ExampleAdapter):
+    """Maps a clause the catalogue does not have."""
+
+    def facts(self):
+        mapping = (CallMapping("resume", "ssl.SSLObject.session", "the attribute setter"),)
+        return dataclasses.replace(super().facts(), mapping=mapping)
 
 
 class NoTls13SessionIds(ExampleAdapter):
@@ -153,6 +162,14 @@ def test_a_capability_that_does_not_work_says_what_it_saw(check) -> None:
 
 
 # -- other ways to go wrong -------------------------------------------------------------------
+
+
+def test_a_mapping_of_an_unknown_clause_is_to_fix(check) -> None:
+    result = check("broken_adapters:MapsAnUnknownClause")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        ["FIX   facts(): expected Facts.mapping to name clauses of the catalogue (*); saw resume"]
+    )
 
 
 def test_an_adapter_for_an_older_contract_is_told_to_update(check) -> None:

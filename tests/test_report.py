@@ -256,3 +256,13 @@ def test_an_extra_section_renders_escaped(results: Path, tmp_path: Path) -> None
     )
     assert "<p>&lt;b&gt;m1&lt;/b&gt; survived</p>" in page
     assert "### Kill matrix\n\nall killed" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+
+
+def test_a_cell_shows_what_the_adapter_called_for_its_clause(tmp_path: Path) -> None:
+    mapping = [{"clause": "use", "call": "lib_set_data()", "meaning": "copies the session's data"}]
+    write_run(tmp_path / "r" / "mapped.jsonl", [result()], adapter="mapped", facts={"mapping": mapping})
+    write_run(tmp_path / "r" / "plain.jsonl", [result()], adapter="plain")
+    make_reports([tmp_path / "r"], tmp_path / "out")
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert page.count('class="cell-mapping"') == 1
+    assert "Called for this clause: <code>lib_set_data()</code>. copies the session&#39;s data" in page

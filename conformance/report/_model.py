@@ -111,6 +111,13 @@ class Column:
         notes = self.facts.get("notes") or []
         return [str(note) for note in notes] if isinstance(notes, list) else [str(notes)]
 
+    def mapping(self, clause_id: str) -> dict[str, str] | None:
+        """The adapter's mapping of a clause onto its library's call ({"call", "meaning"}), if any."""
+        for entry in self.facts.get("mapping") or []:
+            if isinstance(entry, dict) and entry.get("clause") == clause_id:
+                return {"call": str(entry.get("call", "")), "meaning": str(entry.get("meaning", ""))}
+        return None
+
     @property
     def status(self) -> str:
         """One word for the run: unavailable, incomplete, partial or complete."""
