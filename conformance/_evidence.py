@@ -5,6 +5,14 @@ call it makes, a check for each comparison with the documented behaviour. A
 check that does not hold raises ``Contradiction``, which becomes the ``fail``
 outcome; its expected and observed values travel with the result. Passes
 carry their checks too, so a reader can see why a pass is a pass.
+
+Beside the prose steps, the evidence keeps a structured trace: one ``Op`` per
+call the lab made (the operation, handles by label, arguments, what came
+back), so that a reproducer can be written later, elsewhere, from the results
+file alone (``conformance reproduce``). Each check names the trace entry it
+observed (``observed_from``) and, where the expected value was itself observed
+(a session id), the entry that gave it (``expected_from``); the link is made
+here, by matching the checked value against what the latest entries returned.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Check", "Contradiction", "Evidence"]
+__all__ = ["Check", "Contradiction", "Evidence", "Op"]
 
 
 @dataclasses.dataclass
@@ -22,9 +30,59 @@ class Check:
     expected: str
     observed: str
     ok: bool
+    #: The index of the trace entry whose result is the observed value (None: not traced).
+    observed_from: int | None = None
+    #: Which part of that entry's result ("return_value", "errors"); "" for the whole.
+    observed_field: str = ""
+    #: The index of the trace entry whose result is the expected value, if it was observed too.
+    expected_from: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Op:
+    """One call of the lab: ``op`` on handles named by label, with what came back.
+
+    ``args`` holds labels ("C1", "S2"), None for no handle, and plain JSON values;
+    ``made`` the label of a new handle the call returned; ``result`` a JSON value,
+    ``shown`` that value as checks show it, ``fields`` named parts of it.
+    """
+
+    op: str
+    args: dict[str, Any] = dataclasses.field(default_factory=dict)
+    made: str | None = None
+    result: Any = None
+    shown: str | None = None
+    fields: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"op": self.op, "args": self.args}
+        for key in ("made", "result", "shown"):
+            if getattr(self, key) is not None:
+                record[key] = getattr(self, key)
+        if self.fields:
+            record["fields"] = self.fields
+        return record
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> Op:
+        return cls(
+            op=record["op"],
+            args=dict(record.get("args", {})),
+            made=record.get("made"),
+            result=record.get("result"),
+            shown=record.get("shown"),
+            fields=dict(record.get("fields", {})),
+        )
+
+    def returned(self, result: Any, shown: Any = None, **fields: Any) -> Any:
+        """Record what the call returned (shown as checks show it); returns ``result``."""
+        self.result = _json(result)
+        self.shown = _show(result if shown is None else shown)
+        self.fields = {key: _json(value) for key, value in fields.items()}
+        return result
 
 
 class Contradiction(Exception):
@@ -41,13 +99,25 @@ class Evidence:
     checks: list[Check] = dataclasses.field(default_factory=list)
     #: Free-form remarks for the report ("refused, which the clause allows").
     notes: list[str] = dataclasses.field(default_factory=list)
+    #: The structured trace: one entry per call of the lab (see ``Op``).
+    trace: list[Op] = dataclasses.field(default_factory=list)
     #: Called with each step as it happens (crash isolation streams steps to the parent).
     on_step: Callable[[str], None] | None = dataclasses.field(default=None, repr=False)
+    #: Called with each trace entry (as JSON) as it is made, before the call it describes.
+    on_op: Callable[[dict[str, Any]], None] | None = dataclasses.field(default=None, repr=False)
 
     def did(self, step: str) -> None:
         self.steps.append(step)
         if self.on_step is not None:
             self.on_step(step)
+
+    def op(self, name: str, made: str | None = None, **args: Any) -> Op:
+        """Record a call in the trace, before it is made (so a crash keeps it)."""
+        entry = Op(name, {key: _json(value) for key, value in args.items()}, made)
+        self.trace.append(entry)
+        if self.on_op is not None:
+            self.on_op(entry.to_json())
+        return entry
 
     def note(self, remark: str) -> None:
         self.notes.append(remark)
@@ -55,6 +125,7 @@ class Evidence:
     def check(self, what: str, expected: Any, observed: Any) -> None:
         """Record a comparison; raise ``Contradiction`` if ``observed != expected``."""
         check = Check(what, _show(expected), _show(observed), observed == expected)
+        self._link(check, expected, observed)
         self.checks.append(check)
         if not check.ok:
             raise Contradiction(check)
@@ -62,19 +133,62 @@ class Evidence:
     def check_that(self, what: str, holds: bool, expected: str, observed: str) -> None:
         """Record a comparison whose outcome the caller computed."""
         check = Check(what, expected, observed, bool(holds))
+        self._link(check, None, observed)
         self.checks.append(check)
         if not check.ok:
             raise Contradiction(check)
+
+    def _link(self, check: Check, expected: Any, observed: Any) -> None:
+        """Name the trace entries a check observed: the newest since the previous check that match."""
+        start = max((c.observed_from for c in self.checks if c.observed_from is not None), default=-1) + 1
+        recent = list(range(len(self.trace) - 1, start - 1, -1))
+        for index in recent:
+            field = _matching_field(self.trace[index], observed)
+            if field is not None:
+                check.observed_from, check.observed_field = index, field
+                break
+        # Only values that were themselves observed (ids, counts) can come from the trace;
+        # a True or a 1 in a check is the documentation's.
+        if isinstance(expected, (bytes, tuple)):
+            for index in range(len(self.trace) - 1, -1, -1):
+                if index != check.observed_from and _matching_field(self.trace[index], expected) == "":
+                    check.expected_from = index
+                    break
 
     def to_json(self) -> dict[str, Any]:
         return {
             "steps": list(self.steps),
             "checks": [c.to_json() for c in self.checks],
             "notes": list(self.notes),
+            "trace": [entry.to_json() for entry in self.trace],
         }
+
+
+def _matching_field(entry: Op, value: Any) -> str | None:
+    """The empty name if ``value`` is the entry's result, a field's name if it is that field, else None."""
+    if entry.shown is None:
+        return None
+    if _show(value) == entry.shown:
+        return ""
+    seen = _json(value)
+    for name, field in entry.fields.items():
+        if type(seen) is type(field) and seen == field:
+            return name
+    return None
 
 
 def _show(value: Any) -> str:
     if isinstance(value, bytes):
         return value.hex() or "(empty)"
+    return str(value)
+
+
+def _json(value: Any) -> Any:
+    """A JSON form of a traced value: bytes as hex, tuples as lists."""
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, (tuple, list)):
+        return [_json(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
     return str(value)

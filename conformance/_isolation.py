@@ -83,6 +83,7 @@ def _child(body: Callable[[], None], evidence: Evidence, fd: int) -> None:
         os.write(fd, (json.dumps(record) + "\n").encode())
 
     evidence.on_step = lambda step: send({"step": step})
+    evidence.on_op = lambda op: send({"op": op})
     try:
         send({"ending": ending_of(body, evidence)})
     finally:
@@ -120,7 +121,8 @@ def _ending_from(lines: list[dict[str, Any]], status: int, timed_out: bool, time
     if endings and not timed_out:
         return endings[0]
     steps = [line["step"] for line in lines if "step" in line]
-    evidence = {"steps": steps, "checks": [], "notes": []}
+    trace = [line["op"] for line in lines if "op" in line]
+    evidence = {"steps": steps, "checks": [], "notes": [], "trace": trace}
     if timed_out:
         last = steps[-1] if steps else "(before the first step)"
         reason = f"the test ran past its {timeout:g} s limit and was killed; last step: {last}"

@@ -8,6 +8,9 @@ one does not, so "did it resume" is known for every adapter, whether or not
 the library reports it (the certificate is made large on purpose; see
 ``_credentials``). The library's own reuse flag is a capability, and the
 ``reused-flag`` clause checks it against the wire.
+
+Each call is also one entry of the evidence's structured trace
+(``evidence.op``; see ``_evidence``), from which reproducers are written.
 """
 
 from __future__ import annotations
@@ -93,8 +96,9 @@ class Lab:
 
     # -- contexts and connections ------------------------------------------------
     def context(self, side: Side, config: ProtocolConfig) -> Any:
+        entry = self.evidence.op("context", side=side.value, config=config.id)
         context = self.adapter.make_context(side, config, self.credentials)
-        label = self._name(context, "X")
+        label = entry.made = self._name(context, "X")
         self.evidence.did(f"made {side.value} context {label} ({config.id})")
         return context
 
@@ -105,8 +109,9 @@ class Lab:
         return self.context(Side.CLIENT, config)
 
     def connection(self, context: Any) -> Any:
+        entry = self.evidence.op("connection", context=self.label(context))
         connection = self.adapter.make_connection(context)
-        label = self._name(connection, "C")
+        label = entry.made = self._name(connection, "C")
         self.evidence.did(f"made connection {label} of {self.label(context)}")
         return connection
 
@@ -115,14 +120,29 @@ class Lab:
         """Set ``session`` (or whatever ``named`` describes) on ``connection``."""
         what = f"set {named or self._session_words(session)} on {self.label(connection)}"
         self.evidence.did(what)
+        entry = self.evidence.op("set_session", connection=self.label(connection), **self._arg(session))
         self.adapter.set_session(connection, session)
+        entry.result = "accepted"
+
+    def _arg(self, session: Any) -> dict[str, Any]:
+        """The session argument for the trace: a label, None, or what else it was."""
+        if session is None or id(session) in self._labels:
+            return {"session": None if session is None else self.label(session)}
+        return {"session": "?", "not_a_handle": type(session).__name__}
 
     def _session_words(self, session: Any) -> str:
         return "no session" if session is None else f"session {self.label(session)}"
 
     def set_session_raw(self, connection: Any, session: Any, named: str = "") -> RawCall:
+        entry = self.evidence.op("set_session_raw", connection=self.label(connection), **self._arg(session))
         raw = self.adapter.set_session_raw(connection, session)
         queue = "; ".join(raw.errors) or "empty"
+        entry.returned(
+            [raw.return_value, list(raw.errors)],
+            f"{raw.return_value} with error queue: {queue}",
+            return_value=raw.return_value,
+            errors=list(raw.errors),
+        )
         self.evidence.did(
             f"set {named or self._session_words(session)} on {self.label(connection)} (raw): "
             f"returned {raw.return_value}, error queue {queue}"
@@ -130,8 +150,10 @@ class Lab:
         return raw
 
     def empty_session(self) -> Any:
+        entry = self.evidence.op("empty_session")
         session = self.adapter.make_empty_session()
-        self.evidence.did(f"made an empty session {self._name(session, 'S')}")
+        entry.made = self._name(session, "S")
+        self.evidence.did(f"made an empty session {entry.made}")
         self._keep.append(session)
         return session
 
@@ -150,11 +172,14 @@ class Lab:
         return True
 
     def get_session(self, connection: Any) -> Any:
+        entry = self.evidence.op("get_session", connection=self.label(connection))
         session = self.adapter.get_session(connection)
         if session is None:
+            entry.returned(None, "no session", present=False)
             self.evidence.did(f"got no session from {self.label(connection)}")
             return None
-        label = self._name(session, "S")
+        label = entry.made = self._name(session, "S")
+        entry.returned(label, present=True)
         self._keep.append(session)
         self.evidence.did(f"got session {label} from {self.label(connection)}")
         return session
@@ -162,6 +187,7 @@ class Lab:
     def release(self, handle: Any) -> None:
         """Release the caller's handle; the caller must drop its own reference too."""
         self.evidence.did(f"released the caller's handle of {self.label(handle)}")
+        self.evidence.op("release", handle=self.label(handle))
         self._keep = [kept for kept in self._keep if kept is not handle]
         self.adapter.release(handle)
 
@@ -188,20 +214,26 @@ class Lab:
         return connection, freed
 
     def collect_garbage(self) -> None:
+        self.evidence.op("collect_garbage")
         gc.collect()
         self.evidence.did("collected garbage")
 
     def shutdown(self, connection: Any) -> None:
         self.evidence.did(f"sent shutdown on {self.label(connection)}")
+        self.evidence.op("shutdown", connection=self.label(connection))
         self.adapter.shutdown(connection)
 
     def set_sent_shutdown(self, connection: Any) -> None:
         self.evidence.did(f"set the sent-shutdown flag on {self.label(connection)}")
+        self.evidence.op("set_sent_shutdown", connection=self.label(connection))
         self.adapter.set_sent_shutdown(connection)
 
     # -- handshakes --------------------------------------------------------------
     def handshake(self, client: Any, server: Any, exchange: bool = True) -> Handshake:
         """Run a handshake in memory, then (``exchange``) data, so that tickets are read."""
+        entry = self.evidence.op(
+            "handshake", client=self.label(client), server=self.label(server), exchange=exchange
+        )
         counts = {"client": 0, "server": 0}
         done = {"client": False, "server": False}
         for _ in range(MAX_ROUNDS):
@@ -220,6 +252,7 @@ class Lab:
         result = Handshake(
             client, server, counts["server"], counts["client"], self.credentials.leaf_der_length
         )
+        entry.returned(result.describe(), resumed=result.resumed_on_wire, server_bytes=result.server_bytes)
         self.evidence.did(f"handshake {self.label(client)} with {self.label(server)}: {result.describe()}")
         return result
 
@@ -285,34 +318,46 @@ class Lab:
 
     # -- observations with a capability ------------------------------------------
     def reused(self, connection: Any) -> bool:
-        value = self.adapter.session_reused(connection)
+        entry = self.evidence.op("reused", connection=self.label(connection))
+        value = entry.returned(self.adapter.session_reused(connection))
         self.evidence.did(f"reuse flag of {self.label(connection)}: {value}")
         return value
 
     def session_id(self, session: Any) -> bytes:
-        value = self.adapter.session_id(session)
+        entry = self.evidence.op("session_id", session=self.label(session))
+        value = entry.returned(self.adapter.session_id(session))
         self.evidence.did(f"id of {self.label(session)}: {value.hex() or '(empty)'}")
         return value
 
     def same_session(self, a: Any, b: Any) -> bool:
-        value = self.adapter.same_session(a, b)
+        entry = self.evidence.op("same_session", a=self.label(a), b=self.label(b))
+        value = entry.returned(self.adapter.same_session(a, b))
         self.evidence.did(f"{self.label(a)} and {self.label(b)} are the same object: {value}")
         return value
 
     def cache(self, context: Any) -> tuple[int, int]:
         """The context's cache: (sessions in it, removals so far)."""
+        entry = self.evidence.op("cache", context=self.label(context))
         size, removals = self.adapter.cache_size(context), self.adapter.cache_removals(context)
+        entry.returned((size, removals))
         self.evidence.did(f"cache of {self.label(context)}: {size} sessions, {removals} removals")
         return size, removals
 
     def flush_cache(self, context: Any) -> None:
         self.evidence.did(f"flushed the cache of {self.label(context)}")
+        self.evidence.op("flush_cache", context=self.label(context))
         self.adapter.flush_cache(context)
 
     def track(self, session: Any) -> Callable[[], bool]:
+        entry = self.evidence.op("track", session=self.label(session))
         probe = self.adapter.track_session(session)
         self.evidence.did(f"tracking when {self.label(session)} is freed")
-        return probe
+        entry.made = label = f"freed({self.label(session)})"
+
+        def freed() -> bool:
+            return self.evidence.op("freed", probe=label).returned(probe())
+
+        return freed
 
     # -- checks --------------------------------------------------------------------
     def expect_resumed(self, handshake: Handshake, what: str) -> None:
