@@ -62,10 +62,18 @@ class Handshake:
 class Lab:
     """Drives one adapter for one test and keeps the evidence."""
 
-    def __init__(self, adapter: Adapter, credentials: Credentials, evidence: Evidence) -> None:
+    def __init__(
+        self,
+        adapter: Adapter,
+        credentials: Credentials,
+        evidence: Evidence,
+        prepared: dict[tuple[Side, str], list[Any]] | None = None,
+    ) -> None:
         self.adapter = adapter
         self.credentials = credentials
         self.evidence = evidence
+        #: Pristine contexts made ahead by a warm parent (``_warmup``), taken in order.
+        self._prepared = prepared or {}
         self._labels: dict[int, str] = {}
         self._keep: list[Any] = []  # labelled handles stay alive so ids are not reused
         self._counters: dict[str, int] = {}
@@ -97,7 +105,8 @@ class Lab:
     # -- contexts and connections ------------------------------------------------
     def context(self, side: Side, config: ProtocolConfig) -> Any:
         entry = self.evidence.op("context", side=side.value, config=config.id)
-        context = self.adapter.make_context(side, config, self.credentials)
+        ahead = self._prepared.get((side, config.id))
+        context = ahead.pop(0) if ahead else self.adapter.make_context(side, config, self.credentials)
         label = entry.made = self._name(context, "X")
         self.evidence.did(f"made {side.value} context {label} ({config.id})")
         return context
