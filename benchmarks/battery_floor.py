@@ -130,7 +130,17 @@ def time_floor(adapter: str, plan: dict[tuple[str, str], int]) -> tuple[float, d
 
 def time_battery(adapter: str, extra: list[str]) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as scratch:
-        command = [sys.executable, "-m", "conformance", "run", adapter, "--results-dir", scratch, "-q", *extra]
+        command = [
+            sys.executable,
+            "-m",
+            "conformance",
+            "run",
+            adapter,
+            "--results-dir",
+            scratch,
+            "-q",
+            *extra,
+        ]
         started = time.perf_counter()
         done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         return time.perf_counter() - started, done.returncode
