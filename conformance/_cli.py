@@ -44,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--test", action="append", default=[], help="only this test id, as in the results (repeatable)"
     )
+    run.add_argument(
+        "--library",
+        metavar="PATH",
+        help="load this build of the adapter's library (a libssl; wolfSSL: its one library)",
+    )
+    run.add_argument(
+        "--label", help="name the run: results file and report column (default: ADAPTER[-VERSION])"
+    )
     run.add_argument("--results-dir", default="reports/results", help="where the results file goes")
     run.add_argument("--expectations", help="use this expectations file instead of the adapter's")
     run.add_argument("--no-expectations", action="store_true", help="expect every test to pass")
@@ -104,6 +112,10 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     options += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
     options += [f"--clause={clause}" for clause in args.clause]
     options += [f"--config={config}" for config in args.config]
+    if args.library:
+        options += ["--library", args.library]
+    if args.label:
+        options += ["--label", args.label]
     if args.expectations:
         options += ["--expectations", args.expectations]
     if args.no_expectations:

@@ -89,6 +89,10 @@ class Facts:
     #: Per clause, the library call that stands for the documented one (empty for
     #: libraries that have OpenSSL's calls themselves).
     mapping: tuple[CallMapping, ...] = ()
+    #: The OpenSSL man pages the library is judged by ("1.1.1", "3.0"): clauses documented
+    #: only by newer pages are marked "not documented for this version" and left out of the
+    #: score. Empty means: OpenSSL's own version if ``tls_library`` is OpenSSL, else the newest.
+    openssl_documentation: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +116,9 @@ class Adapter(abc.ABC):
     contract_version: ClassVar[int]
     #: Known deviations of this library (a TOML file), or None.
     expectations_file: ClassVar[Path | None] = None
+    #: The environment variable that points the adapter at another build of its library
+    #: (``conformance run NAME --library PATH`` sets it), or None if it takes no build.
+    build_variable: ClassVar[str | None] = None
 
     # -- about the adapter ---------------------------------------------------------
     @abc.abstractmethod

@@ -43,6 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--clause", action="append", default=[], help="only tests of this clause")
     group.addoption("--config", action="append", default=[], help="only this protocol configuration")
     group.addoption("--results-dir", default="reports/results", help="where results files go")
+    group.addoption("--library", help="load this build of the adapter's library instead of its default")
+    group.addoption("--label", help="name the run (results file, report column); default: adapter[-version]")
     group.addoption("--expectations", help="an expectations file instead of the adapter's own")
     group.addoption("--no-expectations", action="store_true", help="expect every test to pass")
     group.addoption("--test-timeout", type=float, default=20.0, help="seconds per test (default 20)")
@@ -74,12 +76,16 @@ class ConformanceRun:
         if ":" in spec:  # module:Class: the run is named by the class, as an installed one would be
             self.found = dataclasses.replace(self.found, name=adapter_class.name)
         self.unavailable = ""
+        build = _name_build(adapter_class, config.getoption("library"))
         try:
             self.instance: Adapter | None = adapter_class()
         except LibraryUnavailable as error:
+            if build:  # the user's own build: a wrong one is refused, not skipped
+                raise pytest.UsageError(f"adapter {self.found.name!r}: {error}") from None
             self.instance, self.unavailable = None, f"adapter {self.found.name!r}: {error}"
+        self.label = _label(config.getoption("label"), self.found.name, self.instance if build else None)
         self.expectations = self._expectations(config, adapter_class)
-        self.results_path = Path(config.getoption("results_dir")) / f"{_file_name(self.found.name)}.jsonl"
+        self.results_path = Path(config.getoption("results_dir")) / f"{self.label}.jsonl"
         self.writer = ResultsWriter(self.results_path, self._header(adapter_class))
         # Naming single tests (path::name) is a partial run, as is deselecting any.
         self.complete_selection = not any("::" in str(arg) for arg in config.args)
@@ -100,6 +106,7 @@ class ConformanceRun:
         facts = dataclasses.asdict(self.instance.facts()) if self.instance else {}
         adapter = {
             "name": self.found.name,
+            "label": self.label,
             "target": self.found.target,
             "distribution": self.found.distribution,
             "distribution_version": self.found.distribution_version,
@@ -170,7 +177,7 @@ class ConformanceRun:
             evidence=evidence,
             duration=duration,
             title=(item.obj.__doc__ or "").strip().splitlines()[0] if item.obj.__doc__ else "",
-            rerun=f"conformance run {self.spec} --test '{test_id}'",
+            rerun=f"conformance run {self.spec}{self._build_options()} --test '{test_id}'",
         )
         deviation = self.expectations.for_test(test_id)
         if deviation is not None:
@@ -178,6 +185,10 @@ class ConformanceRun:
             result.expectation_reason = deviation.reason
             result.expectation_link = deviation.link
         return result
+
+    def _build_options(self) -> str:
+        library, label = self.config.getoption("library"), self.config.getoption("label")
+        return (f" --library '{library}'" if library else "") + (f" --label '{label}'" if label else "")
 
     # -- the end -----------------------------------------------------------------------
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -195,7 +206,7 @@ class ConformanceRun:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         write = terminalreporter.write_line
-        terminalreporter.section(f"conformance: {self.found.name}")
+        terminalreporter.section(f"conformance: {self.label}")
         if self.unavailable:
             write(f"NOT RUN: {self.unavailable}")
         counts = self.writer.counts
@@ -295,6 +306,30 @@ def battery_test_id(item: pytest.Item) -> str:
 
 def _file_name(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+
+
+def _name_build(adapter_class: type[Adapter], library: str | None) -> bool:
+    """Point the adapter at ``--library`` (through its build variable); True if a build is named."""
+    variable = adapter_class.build_variable
+    if library:
+        if variable is None:
+            raise pytest.UsageError(
+                f"adapter {adapter_class.name!r} takes no --library: its library is not chosen at run time"
+            )
+        os.environ[variable] = str(Path(library).absolute())
+    return bool(variable and os.environ.get(variable))
+
+
+def _label(chosen: str | None, name: str, built: Adapter | None) -> str:
+    """The run's label: ``--label``, else the adapter's name, plus the version of a named build."""
+    if chosen:
+        if _file_name(chosen) != chosen or chosen.startswith("."):
+            raise pytest.UsageError(
+                f"--label {chosen!r}: use letters, digits, '.', '-' and '_' only (it names the results file)"
+            )
+        return chosen
+    version = built.facts().tls_library_version if built is not None else ""
+    return _file_name(f"{name}-{version}" if version else name)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

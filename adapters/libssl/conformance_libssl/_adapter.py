@@ -36,7 +36,8 @@ from conformance import (
     Side,
 )
 
-from ._api import Api
+from ._api import Api, check_version
+from ._builds import Build, build_from_environment, open_libssl_build, open_single_build
 from ._dialects import Dialect
 from ._handles import Connection, Context, Handle, Session, WrongInput
 from ._loading import Library
@@ -67,9 +68,15 @@ class LibsslAdapter(Adapter):
     dialect: ClassVar[Dialect]
     capabilities = ALL_CAPABILITIES
     contract_version = 1
+    #: The variable naming the build's libcrypto ("" where libssl and libcrypto are one file).
+    libcrypto_variable: ClassVar[str] = ""
 
     def __init__(self) -> None:
-        self._library = self._open()
+        assert self.build_variable is not None
+        self.build: Build | None = build_from_environment(self.build_variable, self.libcrypto_variable)
+        self._library = self._open() if self.build is None else self._open_build(self.build)
+        #: What the library says of itself (OpenSSL_version, wolfSSL_lib_version), and the version in it.
+        self.version_text, self.version = check_version(self.dialect, self._library)
         self.api = Api(self.dialect, self._library)
         self._constants = self.api.constants
         self._buffer = ctypes.create_string_buffer(_CHUNK)
@@ -80,7 +87,13 @@ class LibsslAdapter(Adapter):
 
     # -- hooks for subclasses --------------------------------------------------------
     def _open(self) -> Library:
+        """The adapter's default library (no build named)."""
         raise NotImplementedError
+
+    def _open_build(self, build: Build) -> Library:
+        if self.dialect.one_file:
+            return open_single_build(build, self.dialect.entry_point)
+        return open_libssl_build(build, self.dialect.entry_point)
 
     def _configure_more(self, context: Context, config: ProtocolConfig) -> list[Step]:
         """Extra set-up steps a library needs to honour ``config`` (none by default)."""

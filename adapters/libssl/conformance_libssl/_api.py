@@ -11,6 +11,7 @@ live here too: every adapter reads it the same way.
 from __future__ import annotations
 
 import ctypes
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,7 @@ from conformance import LibraryUnavailable
 from ._dialects import Constants, Ctrl, Dialect, ExIndex, Fn, P
 from ._loading import Library, Symbols
 
-__all__ = ["Api"]
+__all__ = ["Api", "check_version"]
 
 _ERROR_TEXT_SIZE = 256
 # A ctrl call: (handle, command, larg, parg) -> long.
@@ -45,9 +46,11 @@ class Api:
                 self._calls[operation] = call
         if missing:
             files = ", ".join(str(path) for path in library.files)
+            names = sorted(set(missing))
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
             raise LibraryUnavailable(
-                f"{', '.join(sorted(set(missing)))}: not exported by {files}, yet the "
-                f"{dialect.name} dialect calls them; is it the expected build?"
+                f"{files} lacks {', '.join(names[:3])}{more}, which the {dialect.name} dialect calls; "
+                "use a build with the full API"
             )
 
     def __getattr__(self, operation: str) -> Callable[..., Any]:
@@ -89,6 +92,25 @@ class Api:
     def describe_errors(self) -> str:
         errors = self.take_errors()
         return "; ".join(errors) if errors else "the error queue is empty"
+
+
+def check_version(dialect: Dialect, library: Library) -> tuple[str, str]:
+    """The library's own version text and the version in it; refuse a library of another dialect."""
+    source = dialect.operations["version_text"]
+    assert isinstance(source, Fn)
+    files = " and ".join(str(path) for path in library.files)
+    holder: Symbols | None = next((s for s in (library.ssl, library.crypto) if s.has(source.symbol)), None)
+    if holder is None:
+        raise LibraryUnavailable(f"{files} exports no {source.symbol}, so it is not a {dialect.name} library")
+    call = holder.function(source.symbol, source.restype, source.argtypes)
+    text = (call(*(0 for _ in source.argtypes)) or b"").decode("utf-8", "replace")
+    found = re.match(dialect.version_pattern, text)
+    if found is None:
+        raise LibraryUnavailable(
+            f"{holder.path} reports version {text!r}, which is not a {dialect.name} version: a library of "
+            "another dialect (see 'conformance adapters' for the adapter that drives it)"
+        )
+    return text, found.group(1) if found.groups() else ""
 
 
 def _ctrl(function: Callable[..., int], source: Ctrl) -> Callable[..., int]:

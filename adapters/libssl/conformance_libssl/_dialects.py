@@ -104,6 +104,13 @@ class Dialect:
     name: str
     operations: dict[str, Source]
     constants: Constants = Constants()
+    #: A symbol only a libssl of this dialect exports: a file without it is not one.
+    entry_point: str = "SSL_new"
+    #: What the ``version_text`` operation says for a library of this dialect (a regex
+    #: matched at the start; its group, if any, is the version).
+    version_pattern: str = r"OpenSSL (\d+\.\d+\.\d+[a-z]*)"
+    #: libssl and libcrypto are one file (wolfSSL).
+    one_file: bool = False
 
 
 _CTX_CTRL = "SSL_CTX_ctrl"
@@ -184,6 +191,8 @@ BORINGSSL = Dialect(
         "ctx_set_new_cb": Fn("SSL_CTX_sess_set_new_cb", None, (P, P)),
         "session_is_resumable": Fn("SSL_SESSION_is_resumable", c_int, (P,)),
     },
+    # BoringSSL has no release numbers: OpenSSL_version says "BoringSSL" and nothing more.
+    version_pattern=r"BoringSSL",
 )
 
 
@@ -219,4 +228,11 @@ def _wolf_operations() -> dict[str, Source]:
 
 
 # wolfSSL 5.5 (wolfssl/ssl.h): the no-ticket bit is its own.
-WOLFSSL = Dialect("wolfSSL", _wolf_operations(), Constants(op_no_ticket=0x00080000))
+WOLFSSL = Dialect(
+    "wolfSSL",
+    _wolf_operations(),
+    Constants(op_no_ticket=0x00080000),
+    entry_point="wolfSSL_CTX_new",
+    version_pattern=r"(\d+\.\d+\.\d+)",
+    one_file=True,
+)

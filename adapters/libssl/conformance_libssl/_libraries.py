@@ -9,6 +9,8 @@ observation.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,15 +19,25 @@ from typing import ClassVar
 from conformance import Capability, Facts, ProtocolConfig, Side
 
 from ._adapter import ALL_CAPABILITIES, LibsslAdapter, Step, no_status
+from ._builds import describe_file
 from ._dialects import BORINGSSL, OPENSSL, WOLFSSL
 from ._handles import Connection, Context, Session
-from ._loading import Library, open_boringssl, open_python_libssl, open_wolfssl
+from ._loading import (
+    LIBCRYPTO_VARIABLE,
+    LIBSSL_VARIABLE,
+    Library,
+    open_boringssl,
+    open_python_libssl,
+    open_wolfssl,
+)
 from ._new_sessions import NewSessions
 from ._observers import FreedMemory
 
 __all__ = ["BoringsslAdapter", "ReferenceAdapter", "WolfsslAdapter"]
 
 _EXPECTATIONS = Path(__file__).with_name("expectations")
+#: The newest OpenSSL man page the catalogue knows: what the adapters of other libraries aim at.
+NEWEST_OPENSSL_DOCUMENTATION = "3.5"
 
 
 class ReferenceAdapter(LibsslAdapter):
@@ -34,24 +46,24 @@ class ReferenceAdapter(LibsslAdapter):
     name = "reference"
     dialect = OPENSSL
     expectations_file: ClassVar[Path | None] = _EXPECTATIONS / "reference.toml"
+    build_variable = LIBSSL_VARIABLE
+    libcrypto_variable = LIBCRYPTO_VARIABLE
 
     def _open(self) -> Library:
         return open_python_libssl()
 
     def facts(self) -> Facts:
-        text = self.api.version_text(0).decode()
-        tls_name, _, rest = text.partition(" ")
-        version = rest.split(" ")[0]
         return Facts(
-            library=f"{tls_name} libssl (C API through ctypes)",
-            library_version=version,
-            tls_library=tls_name,
-            tls_library_version=version,
+            library="OpenSSL libssl (C API through ctypes)",
+            library_version=self.version,
+            tls_library="OpenSSL",
+            tls_library_version=self.version,
             notes=(
-                f"OpenSSL_version(OPENSSL_VERSION): {text}",
+                f"OpenSSL_version(OPENSSL_VERSION): {self.version_text}",
                 *_loaded(self._library),
                 *self._library.notes,
             ),
+            openssl_documentation=_documentation_level(self.version),
         )
 
 
@@ -61,6 +73,8 @@ class BoringsslAdapter(LibsslAdapter):
     name = "boringssl"
     dialect = BORINGSSL
     expectations_file = _EXPECTATIONS / "boringssl.toml"
+    build_variable = "CONFORMANCE_BORINGSSL"
+    libcrypto_variable = "CONFORMANCE_BORINGSSL_LIBCRYPTO"
 
     def __init__(self) -> None:
         super().__init__()
@@ -111,17 +125,23 @@ class BoringsslAdapter(LibsslAdapter):
         return self.api.session_new(self._empty_session_context)
 
     def facts(self) -> Facts:
-        package = _debian_version("android-libboringssl")
+        if self.build is None:
+            version = _debian_version("android-libboringssl")
+            origin = "that of the Debian package android-libboringssl (the Android platform's BoringSSL)"
+        else:
+            version = "sha256-" + _sha256(self._library.ssl.path)[:8]
+            origin = f"the start of the SHA-256 of the libssl {self.build_variable} names"
         return Facts(
             library="BoringSSL libssl (C API through ctypes)",
-            library_version=package,
+            library_version=version,
             tls_library="BoringSSL",
-            tls_library_version=package,
+            tls_library_version=version,
             notes=(
-                "BoringSSL has no release numbers; the version is that of the Debian package "
-                "android-libboringssl (the Android platform's BoringSSL)",
-                f"OpenSSL_version(OPENSSL_VERSION): {self.api.version_text(0).decode()}",
+                f"BoringSSL has no release numbers; the version is {origin}",
+                f"OpenSSL_version(OPENSSL_VERSION): {self.version_text}",
+                f"judged by the OpenSSL {NEWEST_OPENSSL_DOCUMENTATION} man pages (the newest)",
                 *_loaded(self._library),
+                *self._library.notes,
                 "SSL_SESSION_new(ctx) is called with a private client SSL_CTX (BoringSSL's "
                 "signature); the empty session is not in that context's cache",
                 "get_session: SSL_get1_session, except where that session is not resumable and "
@@ -131,6 +151,7 @@ class BoringsslAdapter(LibsslAdapter):
                 "resumable sessions from that callback; SSL_get_session returns an "
                 "unresumable one",
             ),
+            openssl_documentation=NEWEST_OPENSSL_DOCUMENTATION,
         )
 
 
@@ -140,6 +161,7 @@ class WolfsslAdapter(LibsslAdapter):
     name = "wolfssl"
     dialect = WOLFSSL
     expectations_file = _EXPECTATIONS / "wolfssl.toml"
+    build_variable = "CONFORMANCE_WOLFSSL"
     # Left out, because the Debian build's hooks do not behave as OpenSSL's (see _WOLFSSL_NOTES).
     capabilities = ALL_CAPABILITIES - {Capability.CACHE_SIZE, Capability.CACHE_EVENTS}
 
@@ -162,18 +184,24 @@ class WolfsslAdapter(LibsslAdapter):
         ]
 
     def facts(self) -> Facts:
-        version = self.api.version_text().decode()
+        origin = (
+            f"Debian package libwolfssl35 {_debian_version('libwolfssl35')}"
+            if self.build is None
+            else f"the build {self.build_variable} names"
+        )
         return Facts(
             library="wolfSSL OpenSSL compatibility layer (C API through ctypes)",
-            library_version=version,
+            library_version=self.version,
             tls_library="wolfSSL",
-            tls_library_version=version,
+            tls_library_version=self.version,
             notes=(
-                f"wolfSSL_lib_version: {version}; Debian package libwolfssl35 "
-                f"{_debian_version('libwolfssl35')}",
+                f"wolfSSL_lib_version: {self.version_text}; {origin}",
+                f"judged by the OpenSSL {NEWEST_OPENSSL_DOCUMENTATION} man pages (the newest)",
                 *_loaded(self._library),
+                *self._library.notes,
                 *_WOLFSSL_NOTES,
             ),
+            openssl_documentation=NEWEST_OPENSSL_DOCUMENTATION,
         )
 
 
@@ -189,7 +217,21 @@ _WOLFSSL_NOTES = (
 
 
 def _loaded(library: Library) -> tuple[str, ...]:
-    return tuple(f"loaded {path}" for path in library.files)
+    return tuple(describe_file(path) for path in library.files)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _documentation_level(version: str) -> str:
+    """The OpenSSL man pages of a release: "1.1.1r" -> "1.1.1", "3.0.19" -> "3.0", "3.5.9" -> "3.5"."""
+    numbers = re.match(r"\d+(\.\d+)*", version)
+    if numbers is None:
+        return ""
+    parts = numbers.group(0).split(".")
+    # Before 3.0 the man pages belong to the three-number series (1.0.2, 1.1.1).
+    return ".".join(parts[:3] if parts[0] in ("0", "1") else parts[:2])
 
 
 def _debian_version(package: str) -> str:

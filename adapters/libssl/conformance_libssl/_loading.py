@@ -114,9 +114,7 @@ class Library:
 
 # -- reference: the libssl of Python's ssl module ---------------------------------------
 def open_python_libssl() -> Library:
-    """Python's own libssl, or the build that ``CONFORMANCE_LIBSSL`` names."""
-    if os.environ.get(LIBSSL_VARIABLE):
-        return _open_override(Path(os.environ[LIBSSL_VARIABLE]))
+    """Python's own libssl: the one its ``_ssl`` module is linked with."""
     import _ssl  # the extension module whose dependencies we want
 
     if _dlsym is None or _dladdr is None:
@@ -151,63 +149,6 @@ def _defining_file(scope: ctypes.CDLL, symbol: str, module: Path) -> Path:
             f"libssl to load; set {LIBSSL_VARIABLE} to a libssl shared object"
         )
     return path
-
-
-def _open_override(ssl_path: Path) -> Library:
-    crypto_setting = os.environ.get(LIBCRYPTO_VARIABLE)
-    crypto_path = Path(crypto_setting) if crypto_setting else _sibling_libcrypto(ssl_path)
-    for variable, path in ((LIBSSL_VARIABLE, ssl_path), (LIBCRYPTO_VARIABLE, crypto_path)):
-        if not path.is_file():
-            hint = (
-                ""
-                if variable == LIBSSL_VARIABLE or crypto_setting
-                else (f" (looked next to {LIBSSL_VARIABLE}; set {LIBCRYPTO_VARIABLE} to name it)")
-            )
-            raise LibraryUnavailable(f"{variable} names {path}, which is not a file{hint}")
-    try:
-        crypto = ctypes.CDLL(str(crypto_path))  # first, so that libssl can find it already loaded
-        ssl = ctypes.CDLL(str(ssl_path))
-    except OSError as error:
-        raise LibraryUnavailable(f"{LIBSSL_VARIABLE}: cannot open the build: {error}") from None
-    _check_binding(ssl, ssl_path, crypto_path.resolve())
-    return Library(
-        Symbols(ssl_path.resolve(), ssl),
-        Symbols(crypto_path.resolve(), crypto),
-        (f"{LIBSSL_VARIABLE} set: the build it names, not Python's own libssl",),
-    )
-
-
-def _check_binding(ssl: ctypes.CDLL, ssl_path: Path, crypto_path: Path) -> None:
-    """Refuse a libssl that the dynamic linker bound to some other libcrypto.
-
-    The linker satisfies libssl's libcrypto dependency by soname, and an object
-    of that soname already in the process wins: a build whose libcrypto has the
-    soname of the one Python's ssl module loaded would silently run on Python's.
-    """
-    if _dlsym is None or _dladdr is None:
-        return
-    address = _dlsym(ssl._handle, b"ERR_get_error")
-    info = _DlInfo()
-    if not address or not _dladdr(address, ctypes.byref(info)) or not info.dli_fname:
-        raise LibraryUnavailable(f"{ssl_path} does not reach ERR_get_error through any libcrypto")
-    bound = Path(os.fsdecode(info.dli_fname)).resolve()
-    if bound != crypto_path:
-        raise LibraryUnavailable(
-            f"{ssl_path} was bound to {bound}, not to {crypto_path}: a libcrypto with the same "
-            "soname was already loaded in this process (Python's ssl module loads its own). "
-            "Use a build whose shared objects have sonames of their own (another major "
-            "version, or OpenSSL configured with a shlib_variant)"
-        )
-
-
-def _sibling_libcrypto(ssl_path: Path) -> Path:
-    name = ssl_path.name
-    if not name.startswith("libssl"):
-        raise LibraryUnavailable(
-            f"{LIBSSL_VARIABLE} names {ssl_path}, whose name does not start with 'libssl', so its "
-            f"libcrypto cannot be guessed; set {LIBCRYPTO_VARIABLE} as well"
-        )
-    return ssl_path.with_name("libcrypto" + name[len("libssl") :])
 
 
 # -- Debian packages ------------------------------------------------------------------------
