@@ -1,8 +1,9 @@
 """Adapters of the SSL_set_session() conformance suite that drive libssl's C API.
 
 ``reference`` is OpenSSL itself (the libssl Python's ``ssl`` module is linked
-with, or the build ``CONFORMANCE_LIBSSL`` names); ``boringssl`` and
-``wolfssl`` drive those libraries' OpenSSL-compatible APIs with the same code.
+with); ``boringssl`` and ``wolfssl`` drive those libraries' OpenSSL-compatible
+APIs with the same code (Debian's builds). Each takes another build through
+``conformance run NAME --library PATH`` or its ``build_variable``.
 
 Why ctypes and not cffi: the suite's rule is no dependency beyond the
 standard library and the suite itself, and cffi is not in the standard

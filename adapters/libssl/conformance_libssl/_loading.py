@@ -9,13 +9,9 @@ facts. Every way of failing ends in ``LibraryUnavailable`` with what to do.
   ask the dynamic linker, not a guess: resolve ``SSL_new`` and
   ``ERR_get_error`` through the handle of the loaded ``_ssl`` extension (its
   own dependency scope) and ``dladdr`` the answers to file names, which is what
-  ``ldd`` would have said for that module. ``CONFORMANCE_LIBSSL`` (and
-  ``CONFORMANCE_LIBCRYPTO``) point it at another build instead. The linker
-  resolves libssl's libcrypto by soname, so a build whose libcrypto has the
-  soname of the one Python already loaded would run on Python's libcrypto;
-  the same dladdr check finds that out, and the adapter refuses with what to
-  do. (A link-map namespace of its own, ``dlmopen``, was tried: OpenSSL
-  crashes there, beside a second copy of the C library.)
+  ``ldd`` would have said for that module. (A link-map namespace of its own,
+  ``dlmopen``, was tried: OpenSSL crashes there, beside a second copy of the C
+  library.) A build the user names instead is opened by ``_builds``.
 - boringssl, wolfssl: fixed Debian file names under the machine's multiarch
   directory (never a hard-coded architecture).
 """
