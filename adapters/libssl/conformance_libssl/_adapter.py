@@ -39,7 +39,7 @@ from conformance import (
 from ._api import Api, check_version
 from ._builds import Build, build_from_environment, open_libssl_build, open_single_build
 from ._dialects import Dialect
-from ._handles import Connection, Context, Handle, Session, WrongInput
+from ._handles import Connection, Context, Handle, Session, caller_session, describe, live_handle
 from ._loading import Library
 from ._observers import CacheEvents, FreedMemory, SessionLifetime
 
@@ -312,19 +312,8 @@ class LibsslAdapter(Adapter):
     def _session_argument(self, session: Any) -> int | None:
         if session is None:
             return None
-        if not isinstance(session, Session) or not session.belongs_to(self):
-            raise WrongInput(
-                "set_session",
-                f"SSL_set_session takes an SSL_SESSION*; got {_kind(session)}, which is not a "
-                f"session of this {self.name!r} adapter: in C the compiler rejects such a call",
-            )
-        if session.released:
-            raise WrongInput(
-                "set_session",
-                "the session handle was already released by the caller: in C this would pass "
-                "a dangling pointer (undefined behaviour that the library cannot detect)",
-            )
-        return session.address
+        takes = "SSL_set_session takes an SSL_SESSION*"
+        return caller_session(session, Session, self, self.name, takes).address
 
     def get_session(self, connection: Connection) -> Session | None:
         address = self._own(connection, Connection).ssl_get1_session(connection.address)
@@ -332,7 +321,9 @@ class LibsslAdapter(Adapter):
 
     def release(self, handle: Context | Connection | Session) -> None:
         if not isinstance(handle, Handle) or not handle.belongs_to(self):
-            raise AdapterError(f"release() takes a handle of this {self.name!r} adapter; got {_kind(handle)}")
+            raise AdapterError(
+                f"release() takes a handle of this {self.name!r} adapter; got {describe(handle)}"
+            )
         free = {Context: self.api.ctx_free, Connection: self.api.ssl_free, Session: self.api.session_free}
         address = handle.mark_released()
         free[type(handle)](address)
@@ -384,11 +375,7 @@ class LibsslAdapter(Adapter):
     # -- helpers ------------------------------------------------------------------------
     def _own(self, handle: Any, kind: type[Handle]) -> Api:
         """The api, once ``handle`` is a live ``kind`` of this adapter (else a clear error)."""
-        if not isinstance(handle, kind) or not handle.belongs_to(self):
-            raise AdapterError(
-                f"expected a {kind.c_type}* handle of this {self.name!r} adapter; got {_kind(handle)}"
-            )
-        handle.address  # noqa: B018  (raises HandleReleased after a release)
+        live_handle(handle, kind, self, self.name)
         return self.api
 
 
@@ -399,9 +386,3 @@ def _path(path: Any) -> bytes:
 def no_status(_: Any) -> bool:
     """For calls that return no status (void, or the previous setting)."""
     return True
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, Handle):
-        return f"{value!r} (an {value.c_type}* handle, possibly of another adapter instance)"
-    return f"a {type(value).__module__}.{type(value).__qualname__} object"

@@ -12,11 +12,21 @@ Wrong input to the call under test is a separate matter (see ``WrongInput``).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from conformance import AdapterError, Refused, Side
 
-__all__ = ["Connection", "Context", "Handle", "HandleReleased", "Session", "WrongInput"]
+__all__ = [
+    "Connection",
+    "Context",
+    "Handle",
+    "HandleReleased",
+    "Session",
+    "WrongInput",
+    "caller_session",
+    "describe",
+    "live_handle",
+]
 
 
 class HandleReleased(AdapterError):
@@ -105,3 +115,43 @@ class Connection(Handle):
 
 class Session(Handle):
     c_type = "SSL_SESSION"
+
+
+H = TypeVar("H", bound=Handle)
+
+
+def describe(value: Any) -> str:
+    """What a value is, for a message about a wrong argument."""
+    if isinstance(value, Handle):
+        return f"{value!r} (an {value.c_type}* handle, possibly of another adapter instance)"
+    return f"a {type(value).__module__}.{type(value).__qualname__} object"
+
+
+def live_handle(handle: Any, kind: type[H], owner: object, adapter: str) -> H:
+    """``handle``, once it is a live ``kind`` of ``owner`` (else a clear adapter error)."""
+    if not isinstance(handle, kind) or not handle.belongs_to(owner):
+        raise AdapterError(
+            f"expected a {kind.c_type}* handle of this {adapter!r} adapter; got {describe(handle)}"
+        )
+    handle.address  # noqa: B018  (raises HandleReleased after a release)
+    return handle
+
+
+def caller_session(value: Any, kind: type[H], owner: object, adapter: str, takes: str) -> H:
+    """``value`` as the session argument of the set call, or ``WrongInput`` saying why not.
+
+    ``takes`` names the C call and its parameter type ("SSL_set_session takes an SSL_SESSION*").
+    """
+    if not isinstance(value, kind) or not value.belongs_to(owner):
+        raise WrongInput(
+            "set_session",
+            f"{takes}; got {describe(value)}, which is not a session of this {adapter!r} adapter: "
+            "in C the compiler rejects such a call",
+        )
+    if value.released:
+        raise WrongInput(
+            "set_session",
+            "the session handle was already released by the caller: in C this would pass "
+            "a dangling pointer (undefined behaviour that the library cannot detect)",
+        )
+    return value

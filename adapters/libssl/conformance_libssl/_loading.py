@@ -94,6 +94,10 @@ class Symbols:
         """A fresh foreign function with exactly these types (no shared, mutable ``argtypes``)."""
         return ctypes.CFUNCTYPE(restype, *argtypes)((symbol, self._cdll))
 
+    def pointer_variable(self, symbol: str) -> int:
+        """The value of an exported pointer variable (GnuTLS exports ``gnutls_free`` so)."""
+        return ctypes.c_void_p.in_dll(self._cdll, symbol).value or 0
+
 
 @dataclasses.dataclass(frozen=True)
 class Library:

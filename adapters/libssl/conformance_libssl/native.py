@@ -1,0 +1,34 @@
+"""What the adapters of other C TLS libraries (GnuTLS, mbedTLS) reuse from this package.
+
+Design: those adapters drive libraries whose API is not OpenSSL's, yet they
+open a Debian-packaged shared object, resolve a table of typed functions and
+hand the battery handles that are released once, exactly as the libssl
+adapters do. This facade is the small, stable surface they import; the
+modules behind it stay private.
+"""
+
+from ._api import Api
+from ._dialects import Dialect, Fn
+from ._handles import Handle, HandleReleased, WrongInput, caller_session, describe, live_handle
+from ._libraries import _debian_version as debian_version
+from ._libraries import _loaded as loaded_notes
+from ._loading import Library, Symbols, debian_multiarch_dir
+from ._loading import _open_packaged as open_packaged
+
+__all__ = [
+    "Api",
+    "Dialect",
+    "Fn",
+    "Handle",
+    "HandleReleased",
+    "Library",
+    "Symbols",
+    "WrongInput",
+    "caller_session",
+    "debian_multiarch_dir",
+    "debian_version",
+    "describe",
+    "live_handle",
+    "loaded_notes",
+    "open_packaged",
+]
