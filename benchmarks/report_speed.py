@@ -24,9 +24,9 @@ from pathlib import Path
 from conformance import CATALOGUE, CONFIGS, Outcome, TestResult
 from conformance._results import run_header
 from conformance.report import make_reports
+from conformance.report._build import build_model
 from conformance.report._html import render_html
 from conformance.report._markdown import render_markdown
-from conformance.report._model import build_model
 from conformance.report._sources import load_runs
 
 #: Outcome mix of the synthetic runs: mostly passes, as with real libraries.

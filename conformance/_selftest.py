@@ -2,10 +2,12 @@
 
 Design: a mutant is an adapter that breaks exactly one documented behaviour
 of the adapter it derives from (its *baseline*: the nearest ancestor class that
-is not a mutant). It says which clause it breaks (``breaks``, a clause id), how
-(``how``, one line) and, if its bug can show in fewer protocol configurations
-than the clause covers, which (``configs``). Mutants register in their own
-entry-point group, so a library's adapter package brings mutants of itself.
+is not a mutant: a class without ``breaks``). It says which clause it breaks
+(``breaks``, a clause id), how (``how``, one line) and, if its bug can show in
+fewer protocol configurations than the clause covers, which (``configs``). A
+distribution names its collection of mutants (a sequence of classes) with one
+entry point in their own group, so a library's adapter package brings mutants
+of itself.
 
 The self-test runs the battery, without expectations, once against each
 baseline and once against each mutant, and judges every test result of a
@@ -25,7 +27,8 @@ A mutant is killed when a test of its own clause kills it in every
 configuration where it must be (a test that takes no configuration counts in
 all). One that survives somewhere is a finding about the battery; if tests of
 other clauses kill it there, the note says so: its own clause's tests are too
-weak. The kill matrix goes to ``selftest/kill-matrix.json`` under ``--out``.
+weak. The kill matrix goes to ``selftest/kill-matrix.json`` under ``--out``;
+its format, and what one of its cells says, is ``_matrix_format``'s.
 """
 
 from __future__ import annotations
@@ -45,13 +48,12 @@ from typing import Any
 from . import _version
 from ._catalogue import CATALOGUE, clause_by_id
 from ._configs import CONFIGS
+from ._matrix_format import ANY_CONFIG, MATRIX_FILE, MATRIX_SCHEMA, cell, kills_in
 from ._outcomes import Outcome
 from ._registry import AdapterLoadError, _import, contract_problems
 from ._results import ResultsFileError, Run, now, read_results
 
 __all__ = [
-    "MATRIX_FILE",
-    "MATRIX_SCHEMA",
     "MUTANT_GROUP",
     "Kill",
     "Mutant",
@@ -63,12 +65,8 @@ __all__ = [
 ]
 
 MUTANT_GROUP = "ssl_set_session_conformance.mutants"
-MATRIX_SCHEMA = "ssl-set-session-conformance/kill-matrix"
-MATRIX_FILE = Path("selftest") / "kill-matrix.json"
 #: Outcomes that kill a mutant (error does not: it is the harness's or the adapter's fault).
 KILLING = frozenset({Outcome.FAIL, Outcome.REFUSED, Outcome.CRASH, Outcome.TIMEOUT})
-#: The key of kills by a test that takes no protocol configuration: they count in every one.
-ANY_CONFIG = "-"
 
 #: Runs the battery against ``target`` into a folder; returns the results file.
 Battery = Callable[[str, Path], Path]
@@ -106,7 +104,7 @@ class Kill:
 
     @property
     def survived_in(self) -> list[str]:
-        return [c for c in self.mutant.configs if not (self.own.get(c) or self.own.get(ANY_CONFIG))]
+        return [c for c in self.mutant.configs if not kills_in(self.own, c)]
 
     @property
     def killed(self) -> bool:
@@ -115,7 +113,7 @@ class Kill:
     @property
     def only_by_others(self) -> list[str]:
         """Configurations where it survived its own clause but other clauses' tests killed it."""
-        return [c for c in self.survived_in if self.others.get(c) or self.others.get(ANY_CONFIG)]
+        return [c for c in self.survived_in if kills_in(self.others, c)]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -135,7 +133,21 @@ class Kill:
 
 
 def find_mutants() -> list[tuple[str, str]]:
-    return sorted({(entry.name, entry.value) for entry in metadata.entry_points(group=MUTANT_GROUP)})
+    """(name, module:Class) of every mutant in the collections the installed distributions name.
+
+    A collection that cannot be loaded stays as its entry point, so that ``load_mutant`` says why.
+    """
+    found = set()
+    for entry in metadata.entry_points(group=MUTANT_GROUP):
+        try:
+            collection = list(entry.load())
+        except Exception:  # an adapter's import may fail in any way
+            found.add((entry.name, entry.value))
+            continue
+        for cls in collection:
+            target = f"{getattr(cls, '__module__', '?')}:{getattr(cls, '__qualname__', cls)}"
+            found.add((str(getattr(cls, "name", target)), target))
+    return sorted(found)
 
 
 def load_mutant(name: str, target: str) -> Mutant:
@@ -169,12 +181,11 @@ def load_mutant(name: str, target: str) -> Mutant:
 
 
 def _baseline(name: str, cls: type) -> str:
-    """module:Class of the nearest ancestor that is a concrete adapter and no mutant."""
+    """module:Class of the nearest ancestor that is a concrete adapter and no mutant (has no ``breaks``)."""
     for ancestor in cls.__mro__[1:]:
-        own_name = vars(ancestor).get("name")
         if (
-            isinstance(own_name, str)
-            and not own_name.startswith("mutant")
+            isinstance(vars(ancestor).get("name"), str)
+            and not hasattr(ancestor, "breaks")
             and not inspect.isabstract(ancestor)
         ):
             return f"{ancestor.__module__}:{ancestor.__qualname__}"
@@ -392,15 +403,6 @@ def _shown(path: str, out: Path) -> str:
 # -- printing -----------------------------------------------------------------------------
 
 
-def _cell(kill: Kill, config: str) -> str:
-    if config not in kill.mutant.configs:
-        return "n/a"
-    own = len(kill.own.get(config, [])) + len(kill.own.get(ANY_CONFIG, []))
-    if own:
-        return f"killed ({own})"
-    return "SURVIVED*" if config in kill.only_by_others else "SURVIVED"
-
-
 def _print(
     kills: list[Kill], baselines: dict[str, Run | MutantError], uncovered: list[str], idle: list[str]
 ) -> None:
@@ -416,7 +418,9 @@ def _print(
     print(f"\n{'mutant':<{width}}  {'breaks':<20}" + "".join(f"  {c:<16}" for c in configs))
     for kill in kills:
         cells = (
-            ["NOT JUDGED"] + [""] * (len(configs) - 1) if kill.problem else [_cell(kill, c) for c in configs]
+            ["NOT JUDGED"] + [""] * (len(configs) - 1)
+            if kill.problem
+            else [cell(c, kill.own, kill.mutant.configs, kill.only_by_others).text for c in configs]
         )
         print(f"{kill.mutant.name:<{width}}  {kill.mutant.breaks:<20}" + "".join(f"  {c:<16}" for c in cells))
     _print_findings(kills, uncovered, idle)
@@ -434,7 +438,7 @@ def _print_findings(kills: list[Kill], uncovered: list[str], idle: list[str]) ->
                 f"survived in {', '.join(kill.survived_in)}: the {kill.mutant.breaks} tests are too weak there"
             )
             for config in kill.only_by_others:
-                tests = kill.others.get(config, []) + kill.others.get(ANY_CONFIG, [])
+                tests = kills_in(kill.others, config)
                 print(f"  * in {config} only other clauses' tests killed it: {', '.join(tests[:4])}")
         if kill.errors:
             print(

@@ -12,7 +12,7 @@ from test_report_support import result, sample_tests, write_run
 
 from conformance import Outcome
 from conformance.report import ReportSection, make_reports, render_section
-from conformance.report._model import build_model
+from conformance.report._build import build_model
 from conformance.report._sources import load_runs
 from conformance.report._verdicts import is_worse, worst
 
@@ -266,3 +266,34 @@ def test_a_cell_shows_what_the_adapter_called_for_its_clause(tmp_path: Path) -> 
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert page.count('class="cell-mapping"') == 1
     assert "Called for this clause: <code>lib_set_data()</code>. copies the session&#39;s data" in page
+
+
+# -- layering ---------------------------------------------------------------------------------
+
+
+def _imports(module: str) -> set[str]:
+    import ast
+    import importlib
+
+    source = Path(importlib.import_module(module).__file__).read_text(encoding="utf-8")
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or ""))
+    return found
+
+
+RENDERERS = ("._html", "._junit", "._markdown")
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_each_renderer_reads_the_model_and_no_other_renderer(renderer: str) -> None:
+    imported = _imports(f"conformance.report{renderer}")
+    assert "._model" in imported
+    assert not imported & set(RENDERERS), f"{renderer} imports another renderer: {imported}"
+
+
+def test_the_kill_matrix_section_takes_its_format_from_the_format_module_not_the_selftest() -> None:
+    imported = _imports("conformance.report._kill_matrix")
+    assert ".._matrix_format" in imported
+    assert ".._selftest" not in imported

@@ -12,7 +12,8 @@ from test_report_support import result, write_run
 
 from conformance import read_results
 from conformance._catalogue import CATALOGUE
-from conformance._selftest import MATRIX_FILE, Kill, Mutant, MutantError, judge, load_mutant, run_selftest
+from conformance._matrix_format import MATRIX_FILE
+from conformance._selftest import Kill, Mutant, MutantError, judge, load_mutant, run_selftest
 from conformance.report import make_reports
 
 CONFIGS = ("tls12-sessionid", "tls12-ticket", "tls13")
@@ -21,7 +22,12 @@ BASELINE = "fake_adapter:FakeAdapter"
 
 # Mutants of the fake, one per clause, importable as test_selftest:Breaks_<clause>.
 def _mutant_class(clause: str, **extra: object) -> type[FakeAdapter]:
-    attributes = {"name": f"mutant-{clause}", "breaks": clause, "how": f"breaks {clause} <b>somehow</b>"}
+    attributes = {
+        "__module__": __name__,
+        "name": f"mutant-{clause}",
+        "breaks": clause,
+        "how": f"breaks {clause} <b>somehow</b>",
+    }
     return type(f"Breaks_{clause.replace('-', '_')}", (FakeAdapter,), {**attributes, **extra})
 
 
@@ -31,6 +37,22 @@ Breaks_use_narrowly = _mutant_class("use", name="mutant-use-narrow", configs=("t
 Breaks_nothing_known = _mutant_class("no-such-clause", name="mutant-unknown")
 Breaks_outside_its_clause = _mutant_class("use", name="mutant-stray", configs=("tls99",))
 Misnamed = _mutant_class("use", name="mutant-other-name")
+
+
+class MutantishAdapter(FakeAdapter):
+    """An adapter whose name starts with "mutant" but breaks nothing: a baseline all the same."""
+
+    name = "mutantish"
+
+
+Breaks_use_of_mutantish = type(
+    "Breaks_use_of_mutantish",
+    (Breaks_use_narrowly, MutantishAdapter),
+    {"__module__": __name__, "name": "mutant-use-of-mutantish"},
+)
+
+
+COLLECTION = (globals()["Breaks_use"], globals()["Breaks_replace"])
 
 
 def entry(clause: str) -> tuple[str, str]:
@@ -147,6 +169,31 @@ def test_a_mutant_is_compared_with_the_adapter_it_derives_from() -> None:
     loaded = load_mutant(*entry("replace"))
     assert (loaded.baseline, loaded.breaks, loaded.configs) == (BASELINE, "replace", CONFIGS)
     assert load_mutant("mutant-use-narrow", "test_selftest:Breaks_use_narrowly").configs == ("tls13",)
+
+
+def test_a_mutant_is_a_class_that_breaks_something_whatever_its_ancestors_are_named() -> None:
+    loaded = load_mutant("mutant-use-of-mutantish", "test_selftest:Breaks_use_of_mutantish")
+    assert loaded.baseline == "test_selftest:MutantishAdapter"
+
+
+def test_each_distribution_names_its_collection_of_mutants_once(monkeypatch) -> None:
+    from importlib import metadata
+
+    from conformance import _selftest
+
+    entries = [
+        metadata.EntryPoint("fakes", "test_selftest:COLLECTION", _selftest.MUTANT_GROUP),
+        metadata.EntryPoint("broken", "no_such_module:MUTANTS", _selftest.MUTANT_GROUP),
+    ]
+    monkeypatch.setattr(_selftest.metadata, "entry_points", lambda group: entries)
+    found = dict(_selftest.find_mutants())
+    assert found == {
+        "mutant-use": "test_selftest:Breaks_use",
+        "mutant-replace": "test_selftest:Breaks_replace",
+        "broken": "no_such_module:MUTANTS",
+    }
+    with pytest.raises(MutantError, match="importing 'no_such_module' failed"):
+        load_mutant("broken", found["broken"])
 
 
 @pytest.mark.parametrize(
@@ -306,7 +353,7 @@ def test_every_libssl_mutant_is_registered_and_breaks_a_known_clause() -> None:
 
     registered = dict(find_mutants())
     for cls in mutants.MUTANTS:
-        assert registered.get(cls.name) == f"conformance_libssl.mutants:{cls.__name__}", cls.name
+        assert registered.get(cls.name) == f"{cls.__module__}:{cls.__qualname__}", cls.name
         loaded = load_mutant(cls.name, registered[cls.name])
         assert loaded.baseline == "conformance_libssl._libraries:ReferenceAdapter"
     assert {cls.breaks for cls in mutants.MUTANTS} == {clause.id for clause in CATALOGUE}

@@ -7,7 +7,8 @@ the suite add a section to the page (the kill matrix of its mutation testing).
 """
 
 from ._commands import diff_results, make_reports, merge_results
-from ._html import ReportSection, render_section
+from ._html import render_section
+from ._model import ReportSection
 from ._sources import ReportInputError
 
 __all__ = [

@@ -12,13 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._build import build_model
 from ._diff import diff_runs, format_diff
-from ._html import ReportSection, render_html
+from ._html import render_html
 from ._junit import write_junit
 from ._kill_matrix import kill_matrix_sections
 from ._markdown import render_markdown
 from ._merged import write_merged
-from ._model import build_model
+from ._model import ReportSection
 from ._sources import LoadedRun, ReportInputError, load_runs
 
 __all__ = ["diff_results", "make_reports", "merge_results"]

@@ -12,8 +12,6 @@ is escaped the same way.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,27 +19,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .._outcomes import Outcome, TestResult
-from ._model import ReportModel
+from ._model import ReportModel, ReportSection, evidence_view
 from ._verdicts import ORDER, STYLES, config_label
 
-__all__ = ["ReportSection", "render_html", "render_section"]
+__all__ = ["render_html", "render_section"]
 
 TEMPLATES = Path(__file__).with_name("templates")
-
-
-@dataclasses.dataclass(frozen=True)
-class ReportSection:
-    """An extra section of the report, after the matrix (for example the kill matrix).
-
-    ``html`` is inserted as markup: make it with ``render_section``, which escapes
-    every value. ``markdown`` (optional) is appended to summary.md as it is.
-    """
-
-    id: str
-    title: str
-    html: Markup
-    markdown: str = ""
 
 
 def render_section(template_source: str, **context: Any) -> Markup:
@@ -79,61 +62,6 @@ def _environment() -> jinja2.Environment:
         environment.filters.update(duration=_duration, score=_score, web_link=_web_link, plural=_plural)
         _ENVIRONMENT = environment
     return _ENVIRONMENT
-
-
-@dataclasses.dataclass
-class EvidenceView:
-    """A test's evidence, tolerant of whatever shape the results file gave it."""
-
-    steps: list[str]
-    checks: list[dict[str, str]]
-    notes: list[str]
-    expected: str | None
-    observed: str | None
-    extra: list[tuple[str, str]]
-
-
-_KNOWN_KEYS = {"steps", "checks", "notes", "expected", "observed"}
-
-
-def evidence_view(test: TestResult) -> EvidenceView:
-    evidence = test.evidence if isinstance(test.evidence, dict) else {"evidence": test.evidence}
-    checks = [_check(c) for c in _list(evidence.get("checks"))]
-    expected, observed = evidence.get("expected"), evidence.get("observed")
-    if expected is None and test.outcome is Outcome.FAIL:
-        failed = [c for c in checks if c["ok"] == "no"]
-        if failed:
-            expected, observed = failed[0]["expected"], failed[0]["observed"]
-    return EvidenceView(
-        steps=[str(s) for s in _list(evidence.get("steps"))],
-        checks=checks,
-        notes=[str(n) for n in _list(evidence.get("notes"))],
-        expected=None if expected is None else str(expected),
-        observed=None if observed is None else str(observed),
-        extra=[(str(k), _json(v)) for k, v in evidence.items() if k not in _KNOWN_KEYS],
-    )
-
-
-def _check(check: Any) -> dict[str, str]:
-    if not isinstance(check, dict):
-        return {"what": str(check), "expected": "", "observed": "", "ok": "?"}
-    ok = check.get("ok")
-    return {
-        "what": str(check.get("what", "")),
-        "expected": str(check.get("expected", "")),
-        "observed": str(check.get("observed", "")),
-        "ok": "yes" if ok is True else "no" if ok is False else "?",
-    }
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _json(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, indent=1, ensure_ascii=False, default=str)
 
 
 def _duration(seconds: float) -> str:

@@ -32,8 +32,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from .._outcomes import Outcome, TestResult
-from ._html import EvidenceView, evidence_view
-from ._model import Column, ReportModel
+from ._model import Column, EvidenceView, ReportModel, evidence_view
 
 __all__ = ["MARKER", "junit_element", "write_junit"]
 

@@ -18,9 +18,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .._selftest import MATRIX_FILE, MATRIX_SCHEMA
-from ._html import ReportSection, render_section
+from .._matrix_format import MATRIX_FILE, MATRIX_SCHEMA, CellState, cell
+from .._matrix_format import Cell as MatrixCell
+from ._html import render_section
 from ._markdown import code, md
+from ._model import ReportSection
 from ._sources import ReportInputError
 
 __all__ = ["kill_matrix_sections"]
@@ -44,12 +46,12 @@ class Row:
     problem: str
 
 
-# What a cell shows, by its state: (text, colour class, emoji for Markdown).
-_CELLS = {
-    "killed": ("killed ({})", "o-pass", "✅"),
-    "survived": ("SURVIVED", "o-fail", "❌"),
-    "others": ("SURVIVED*", "o-fail", "❌"),
-    "n/a": ("n/a", "o-none", "—"),
+# How a cell looks, by its state: (colour class, emoji for Markdown).
+_LOOKS = {
+    CellState.KILLED: ("o-pass", "✅"),
+    CellState.SURVIVED: ("o-fail", "❌"),
+    CellState.ONLY_OTHERS: ("o-fail", "❌"),
+    CellState.NOT_APPLICABLE: ("o-none", "—"),
 }
 
 _HTML = """
@@ -123,7 +125,7 @@ def _row(mutant: dict[str, Any], configs: list[str]) -> Row:
     try:
         own, required = mutant["own_kills"], mutant["configs"]
         others = set(mutant.get("only_by_others", []))
-        cells = [_cell(config, own, required, others) for config in configs]
+        cells = [_looks(cell(config, own, required, others)) for config in configs]
         return Row(
             mutant["name"],
             mutant["breaks"],
@@ -138,15 +140,8 @@ def _row(mutant: dict[str, Any], configs: list[str]) -> Row:
         ) from None
 
 
-def _cell(config: str, own: dict[str, list[str]], required: list[str], others: set[str]) -> Cell:
-    if config not in required:
-        state = "n/a"
-    elif own.get(config) or own.get("-"):
-        text, css, emoji = _CELLS["killed"]
-        return Cell(text.format(len(own.get(config, [])) + len(own.get("-", []))), css, emoji)
-    else:
-        state = "others" if config in others else "survived"
-    return Cell(*_CELLS[state])
+def _looks(shown: MatrixCell) -> Cell:
+    return Cell(shown.text, *_LOOKS[shown.state])
 
 
 def _markdown(

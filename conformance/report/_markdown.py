@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from ._html import TEMPLATES, ReportSection
-from ._model import ReportModel
+from ._model import ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES
 
 __all__ = ["code", "md", "render_markdown"]
 
+TEMPLATES = Path(__file__).with_name("templates")
 UNEXPECTED_LIMIT = 50
 #: Up to this many adapters, adapters are columns and clauses rows; above it, the other way.
 WIDE_LIMIT = 8

@@ -1,31 +1,40 @@
 """The report model: runs as columns, clauses as rows, a cell of tests at each crossing.
 
 Design: every output (HTML, Markdown, JUnit) renders this one model, so they
-agree. A column is one run of one adapter. Runs of the same adapter from
-several machines or dates stay separate columns (nothing is silently
-dropped); their labels are the adapter name plus the first environment fact
-that tells them apart (TLS library version, library version, Python,
-platform, then start time), see ``_DISCRIMINATORS``. A run whose adapter was
-unavailable is listed with its reason but has no column. The clause rows come
-from the catalogues in the run headers (the newest run's text wins); a clause
-id that a test names but no catalogue knows still gets a row, marked unknown.
-A cell shows the worst outcome of its tests (ranks in ``_verdicts``) and the
-worst per protocol configuration.
+agree; the renderers read it and never each other. ``_build`` makes it from the
+loaded runs. A column is one run of one adapter; a run whose adapter was
+unavailable is listed with its reason but has no column. A cell shows the
+worst outcome of its tests (ranks in ``_verdicts``) and the worst per protocol
+configuration. What a renderer shows of a test's evidence is ``evidence_view``;
+an extra section (the kill matrix) comes as a ``ReportSection``.
 """
 
 from __future__ import annotations
 
 import collections
 import dataclasses
-from collections.abc import Callable
+import json
 from typing import Any
 
-from .._outcomes import Outcome, TestResult
-from .._results import Run, now
-from ._sources import LoadedRun
-from ._verdicts import ORDER, STYLES, config_label, worst
+from markupsafe import Markup
 
-__all__ = ["Cell", "ClauseRow", "Column", "ConfigInfo", "ReportModel", "build_model"]
+from .._outcomes import Outcome, TestResult
+from .._results import Run
+from ._sources import LoadedRun
+from ._verdicts import ORDER, worst
+
+__all__ = [
+    "FULL_LISTING_LIMIT",
+    "Cell",
+    "ClauseRow",
+    "Column",
+    "ConfigInfo",
+    "EvidenceView",
+    "ReportModel",
+    "ReportSection",
+    "evidence_view",
+    "joined",
+]
 
 #: Above this many test records the page lists less (see ``ReportModel.listed``), so that
 #: it stays usable: 100 adapters x 1,000 tests with every evidence would be ~200 MB.
@@ -88,11 +97,11 @@ class Column:
 
     @property
     def library(self) -> str:
-        return _joined(self.facts.get("library"), self.facts.get("library_version"))
+        return joined(self.facts.get("library"), self.facts.get("library_version"))
 
     @property
     def tls_library(self) -> str:
-        return _joined(self.facts.get("tls_library"), self.facts.get("tls_library_version"))
+        return joined(self.facts.get("tls_library"), self.facts.get("tls_library_version"))
 
     @property
     def started(self) -> str:
@@ -104,7 +113,7 @@ class Column:
 
     @property
     def python(self) -> str:
-        return _joined(self.header.get("python_implementation"), self.header.get("python"))
+        return joined(self.header.get("python_implementation"), self.header.get("python"))
 
     @property
     def notes(self) -> list[str]:
@@ -218,171 +227,77 @@ class ReportModel:
         ]
 
 
-def build_model(
-    runs: list[LoadedRun], duplicates_dropped: int = 0, full_listing_limit: int = FULL_LISTING_LIMIT
-) -> ReportModel:
-    ordered = sorted(runs, key=lambda r: (r.run.adapter_name, str(r.run.header.get("started", ""))))
-    columns = _columns(ordered)
-    clauses = _clauses(ordered)
-    configs = _configs(ordered)
-    cells = {
-        (clause.id, column.key): _cell(clause, column, configs) for clause in clauses for column in columns
+@dataclasses.dataclass(frozen=True)
+class ReportSection:
+    """An extra section of the report, after the matrix (for example the kill matrix).
+
+    ``html`` is inserted as markup: make it with ``render_section``, which escapes
+    every value. ``markdown`` (optional) is appended to summary.md as it is.
+    """
+
+    id: str
+    title: str
+    html: Markup
+    markdown: str = ""
+
+
+# -- what a renderer shows of a test's evidence ----------------------------------------------
+
+
+@dataclasses.dataclass
+class EvidenceView:
+    """A test's evidence, tolerant of whatever shape the results file gave it."""
+
+    steps: list[str]
+    checks: list[dict[str, str]]
+    notes: list[str]
+    expected: str | None
+    observed: str | None
+    extra: list[tuple[str, str]]
+
+
+_KNOWN_KEYS = {"steps", "checks", "notes", "expected", "observed"}
+
+
+def evidence_view(test: TestResult) -> EvidenceView:
+    evidence = test.evidence if isinstance(test.evidence, dict) else {"evidence": test.evidence}
+    checks = [_check(c) for c in _list(evidence.get("checks"))]
+    expected, observed = evidence.get("expected"), evidence.get("observed")
+    if expected is None and test.outcome is Outcome.FAIL:
+        failed = [c for c in checks if c["ok"] == "no"]
+        if failed:
+            expected, observed = failed[0]["expected"], failed[0]["observed"]
+    return EvidenceView(
+        steps=[str(s) for s in _list(evidence.get("steps"))],
+        checks=checks,
+        notes=[str(n) for n in _list(evidence.get("notes"))],
+        expected=None if expected is None else str(expected),
+        observed=None if observed is None else str(observed),
+        extra=[(str(k), _json(v)) for k, v in evidence.items() if k not in _KNOWN_KEYS],
+    )
+
+
+def _check(check: Any) -> dict[str, str]:
+    if not isinstance(check, dict):
+        return {"what": str(check), "expected": "", "observed": "", "ok": "?"}
+    ok = check.get("ok")
+    return {
+        "what": str(check.get("what", "")),
+        "expected": str(check.get("expected", "")),
+        "observed": str(check.get("observed", "")),
+        "ok": "yes" if ok is True else "no" if ok is False else "?",
     }
-    total = sum(len(r.run.tests) for r in runs)
-    return ReportModel(
-        columns, clauses, configs, cells, duplicates_dropped, total <= full_listing_limit, now()
-    )
 
 
-# -- columns ---------------------------------------------------------------------------------
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
-def _facts(header: dict[str, Any]) -> dict[str, Any]:
-    return header["adapter"].get("facts") or {}
+def _json(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, indent=1, ensure_ascii=False, default=str)
 
 
-#: How two runs of the same adapter are told apart, in this order.
-_DISCRIMINATORS: tuple[Callable[[dict[str, Any]], str], ...] = (
-    lambda h: _joined(_facts(h).get("tls_library"), _facts(h).get("tls_library_version")),
-    lambda h: _joined(_facts(h).get("library"), _facts(h).get("library_version")),
-    lambda h: "Python " + str(h.get("python", "?")),
-    lambda h: str(h.get("platform", "?")),
-    lambda h: str(h.get("started", "?")).replace("T", " ")[:16],
-)
-
-
-def _columns(runs: list[LoadedRun]) -> list[Column]:
-    by_name: dict[str, list[LoadedRun]] = collections.defaultdict(list)
-    for loaded in runs:
-        by_name[loaded.run.adapter_name].append(loaded)
-    labels: dict[int, str] = {}
-    for name, group in by_name.items():
-        for loaded, label in zip(group, _labels(name, group)):
-            labels[id(loaded)] = label
-    slugs: set[str] = set()
-    return [_column(loaded, labels[id(loaded)], slugs) for loaded in runs]
-
-
-def _labels(name: str, group: list[LoadedRun]) -> list[str]:
-    if len(group) == 1:
-        return [name]
-    parts: list[list[str]] = [[] for _ in group]
-    for discriminator in _DISCRIMINATORS:
-        values = [discriminator(loaded.run.header) for loaded in group]
-        if len(set(values)) > 1:
-            for part, value in zip(parts, values):
-                part.append(value)
-        if len({tuple(p) for p in parts}) == len(group):
-            break
-    labels = [" · ".join([name, *part]) for part in parts]
-    if len(set(labels)) < len(labels):  # the same adapter, same environment, same minute
-        labels = [f"{label} #{number}" for number, label in enumerate(labels, start=1)]
-    return labels
-
-
-def _column(loaded: LoadedRun, key: str, slugs: set[str]) -> Column:
-    counts = collections.Counter(t.outcome for t in loaded.run.tests)
-    return Column(
-        key=key,
-        slug=_slug(key, slugs),
-        loaded=loaded,
-        counts={o: counts[o] for o in ORDER},
-        unexpected=sum(not t.as_expected for t in loaded.run.tests),
-        expected_deviations=sum(
-            t.as_expected and t.outcome not in (Outcome.PASS, Outcome.NOT_OBSERVABLE)
-            for t in loaded.run.tests
-        ),
-    )
-
-
-def _slug(label: str, taken: set[str]) -> str:
-    base = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in label)
-    base = "_".join(filter(None, base.split("_"))).strip(".") or "adapter"
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    taken.add(slug)
-    return slug
-
-
-# -- rows -----------------------------------------------------------------------------------
-
-
-def _newest_first(runs: list[LoadedRun]) -> list[LoadedRun]:
-    return sorted(runs, key=lambda r: str(r.run.header.get("started", "")), reverse=True)
-
-
-def _clauses(runs: list[LoadedRun]) -> list[ClauseRow]:
-    rows: dict[str, ClauseRow] = {}
-    for loaded in _newest_first(runs):
-        for entry in loaded.run.header.get("catalogue") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] not in rows:
-                rows[entry["id"]] = _clause_row(entry)
-    for loaded in runs:
-        for test in loaded.run.tests:
-            for clause_id in test.clauses:
-                if clause_id not in rows:
-                    rows[clause_id] = ClauseRow(
-                        clause_id,
-                        "?",
-                        "A clause that no catalogue in these runs describes.",
-                        "?",
-                        "",
-                        (),
-                        known=False,
-                    )
-    return list(rows.values())
-
-
-def _clause_row(entry: dict[str, Any]) -> ClauseRow:
-    return ClauseRow(
-        id=entry["id"],
-        section=str(entry.get("section", "")),
-        summary=str(entry.get("summary", "")),
-        documented_since=str(entry.get("documented_since", "")),
-        note=str(entry.get("note", "")),
-        configs=tuple(str(c) for c in entry.get("configs") or ()),
-    )
-
-
-def _configs(runs: list[LoadedRun]) -> list[ConfigInfo]:
-    found: dict[str | None, ConfigInfo] = {}
-    for loaded in _newest_first(runs):
-        for entry in loaded.run.header.get("configs") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] not in found:
-                description = str(entry.get("description", ""))
-                found[entry["id"]] = ConfigInfo(entry["id"], config_label(entry["id"]), description)
-    for loaded in runs:
-        for test in loaded.run.tests:
-            if test.config not in found:
-                description = _UNDESCRIBED[test.config is None]
-                found[test.config] = ConfigInfo(test.config, config_label(test.config), description)
-    return list(found.values())
-
-
-_UNDESCRIBED = {True: "tests that make no handshake", False: "a configuration no run header describes"}
-
-
-# -- cells ----------------------------------------------------------------------------------
-
-
-def _cell(clause: ClauseRow, column: Column, configs: list[ConfigInfo]) -> Cell:
-    tests = [t for t in column.tests if clause.id in t.clauses]
-    tests.sort(key=_cell_order(configs))
-    wanted = set(clause.configs) | {t.config for t in tests}
-    by_config = []
-    for config in configs:
-        if config.id in wanted:
-            own = [t.outcome for t in tests if t.config == config.id]
-            by_config.append((config, worst(own), len(own)))
-    return Cell(clause, column, tests, by_config)
-
-
-def _cell_order(configs: list[ConfigInfo]) -> Callable[[TestResult], tuple[Any, ...]]:
-    position = {config.id: index for index, config in enumerate(configs)}
-    # Unexpected outcomes first (what a reader looks for), then the worst, then by configuration.
-    return lambda t: (t.as_expected, -STYLES[t.outcome].rank, position.get(t.config, 99), t.test_id)
-
-
-def _joined(*parts: Any) -> str:
+def joined(*parts: Any) -> str:
     return " ".join(str(p) for p in parts if p not in (None, ""))

@@ -2,7 +2,8 @@
 
 Design: a mutant is the ``reference`` adapter with one documented behaviour
 of ``SSL_set_session()`` broken by what it does around the real C calls,
-never by faking an observation (see ``mutants``). ``Mutant`` adds what they
+never by faking an observation (see ``mutants``). Defining a subclass with
+a ``name`` of its own registers it (``Mutant.registered``). ``Mutant`` adds what they
 share: the few C calls the adapter itself does not make (``_EXTRA``, resolved
 from the same libssl with their exact types, on first use), a hook when a
 connection's handshake completes, and small questions about a connection
@@ -63,6 +64,14 @@ class Mutant(ReferenceAdapter):
     configs: ClassVar[tuple[str, ...] | None] = None
     # Not this library's deviations: a mutant is run with none.
     expectations_file = None
+    #: Every class that names a mutant of its own, in the order defined: ``mutants.MUTANTS``.
+    registered: ClassVar[list[type[Mutant]]] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Defining a mutant registers it: a class with a ``name`` of its own is one."""
+        super().__init_subclass__(**kwargs)
+        if "name" in vars(cls):
+            Mutant.registered.append(cls)
 
     def __init__(self) -> None:
         super().__init__()

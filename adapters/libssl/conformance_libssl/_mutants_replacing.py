@@ -16,27 +16,6 @@ from conformance import RawCall
 from ._handles import Connection, Context, Session
 from ._mutant_base import MAX_SID_CTX, Mutant, unchanged
 
-__all__ = [
-    "AbortsOnEmptySession",
-    "AcceptsWrongType",
-    "AlwaysBad",
-    "ClearIgnored",
-    "ClearLeaksOld",
-    "FailsOnSuccess",
-    "FlagDoesNotProtect",
-    "LeavesStaleError",
-    "LinksIntoReceiverCache",
-    "NeverBad",
-    "PoisonsReceivingContext",
-    "ReplaceAfterUseIgnored",
-    "ReplaceAfterUseLeaksEarlier",
-    "ReplaceKeepsFirst",
-    "ReplaceLeaksOlder",
-    "ServerNeverBad",
-    "TurnsReceiverTicketsOff",
-]
-
-
 # -- replace -----------------------------------------------------------------------------
 
 

@@ -15,25 +15,6 @@ from conformance import RawCall
 from ._handles import Connection, Context, Session
 from ._mutant_base import Mutant
 
-__all__ = [
-    "AdoptsSessionContextOnServer",
-    "AutoOffersLastSession",
-    "DropsSessionAtHandshake",
-    "GetReportsACopy",
-    "GetReportsAnEmptySession",
-    "KeepsDeclinedReference",
-    "LeaksOnConnectionFree",
-    "ReportsDeclinedSession",
-    "ReusedFlagAlways",
-    "ReusedFlagNeverOnClient",
-    "ReusedFlagOnceSet",
-    "ScrubsDeclinedSession",
-    "ServerSetFlipsToClient",
-    "SetTakesNoReference",
-    "SetTakesTwoReferences",
-]
-
-
 # -- use ---------------------------------------------------------------------------------
 
 

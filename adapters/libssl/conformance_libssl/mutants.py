@@ -10,122 +10,22 @@ the clause it breaks (``breaks``), says how in one line (``how``) and, where
 the bug can only show in some protocol configurations, which ones
 (``configs``, with the reason beside it).
 
-``conformance selftest`` runs the battery against every mutant registered in
-the entry-point group ``ssl_set_session_conformance.mutants`` (this
-distribution registers each of ``MUTANTS`` there) and expects each to be
-killed by a test of its own clause in every configuration where it applies.
-The mutants live in ``_mutants_setting`` (DESCRIPTION ¶1) and
-``_mutants_replacing`` (the rest); their base is ``_mutant_base``.
+``conformance selftest`` runs the battery against every mutant of the
+collections named in the entry-point group ``ssl_set_session_conformance.mutants``
+(this distribution names one: ``MUTANTS``) and expects each to be killed by a
+test of its own clause in every configuration where it applies. The mutants
+live in ``_mutants_setting`` (DESCRIPTION ¶1) and ``_mutants_replacing`` (the
+rest); their base is ``_mutant_base``, and defining a mutant class there is
+all it takes to register it.
 """
 
 from __future__ import annotations
 
+# Importing the modules defines their mutants, and defining one registers it.
+from . import _mutants_replacing, _mutants_setting  # noqa: F401
 from ._mutant_base import Mutant
-from ._mutants_replacing import (
-    AbortsOnEmptySession,
-    AcceptsWrongType,
-    AlwaysBad,
-    ClearIgnored,
-    ClearLeaksOld,
-    FailsOnSuccess,
-    FlagDoesNotProtect,
-    LeavesStaleError,
-    LinksIntoReceiverCache,
-    NeverBad,
-    PoisonsReceivingContext,
-    ReplaceAfterUseIgnored,
-    ReplaceAfterUseLeaksEarlier,
-    ReplaceKeepsFirst,
-    ReplaceLeaksOlder,
-    ServerNeverBad,
-    TurnsReceiverTicketsOff,
-)
-from ._mutants_setting import (
-    AdoptsSessionContextOnServer,
-    AutoOffersLastSession,
-    DropsSessionAtHandshake,
-    GetReportsACopy,
-    GetReportsAnEmptySession,
-    KeepsDeclinedReference,
-    LeaksOnConnectionFree,
-    ReportsDeclinedSession,
-    ReusedFlagAlways,
-    ReusedFlagNeverOnClient,
-    ReusedFlagOnceSet,
-    ScrubsDeclinedSession,
-    ServerSetFlipsToClient,
-    SetTakesNoReference,
-    SetTakesTwoReferences,
-)
 
-__all__ = [
-    "MUTANTS",
-    "AbortsOnEmptySession",
-    "AcceptsWrongType",
-    "AdoptsSessionContextOnServer",
-    "AlwaysBad",
-    "AutoOffersLastSession",
-    "ClearIgnored",
-    "ClearLeaksOld",
-    "DropsSessionAtHandshake",
-    "FailsOnSuccess",
-    "FlagDoesNotProtect",
-    "GetReportsACopy",
-    "GetReportsAnEmptySession",
-    "KeepsDeclinedReference",
-    "LeaksOnConnectionFree",
-    "LeavesStaleError",
-    "LinksIntoReceiverCache",
-    "NeverBad",
-    "PoisonsReceivingContext",
-    "ReplaceAfterUseIgnored",
-    "ReplaceAfterUseLeaksEarlier",
-    "ReplaceKeepsFirst",
-    "ReplaceLeaksOlder",
-    "ReportsDeclinedSession",
-    "ReusedFlagAlways",
-    "ReusedFlagNeverOnClient",
-    "ReusedFlagOnceSet",
-    "ScrubsDeclinedSession",
-    "ServerNeverBad",
-    "ServerSetFlipsToClient",
-    "SetTakesNoReference",
-    "SetTakesTwoReferences",
-    "TurnsReceiverTicketsOff",
-]
+__all__ = ["MUTANTS", "Mutant"]
 
-#: Every mutant, in the order of the clause catalogue.
-MUTANTS: tuple[type[Mutant], ...] = (
-    DropsSessionAtHandshake,
-    AutoOffersLastSession,
-    GetReportsACopy,
-    GetReportsAnEmptySession,
-    ServerSetFlipsToClient,
-    AdoptsSessionContextOnServer,
-    SetTakesNoReference,
-    SetTakesTwoReferences,
-    LeaksOnConnectionFree,
-    KeepsDeclinedReference,
-    ScrubsDeclinedSession,
-    ReportsDeclinedSession,
-    ReusedFlagOnceSet,
-    ReusedFlagAlways,
-    ReusedFlagNeverOnClient,
-    ReplaceKeepsFirst,
-    ReplaceLeaksOlder,
-    ReplaceAfterUseIgnored,
-    ReplaceAfterUseLeaksEarlier,
-    NeverBad,
-    ServerNeverBad,
-    AlwaysBad,
-    FlagDoesNotProtect,
-    PoisonsReceivingContext,
-    TurnsReceiverTicketsOff,
-    LinksIntoReceiverCache,
-    FailsOnSuccess,
-    LeavesStaleError,
-    AcceptsWrongType,
-    AbortsOnEmptySession,
-    ClearIgnored,
-    ClearLeaksOld,
-)
+#: Every mutant of the reference adapter, as defined (the self-test orders them by clause).
+MUTANTS: tuple[type[Mutant], ...] = tuple(Mutant.registered)

@@ -1,0 +1,189 @@
+"""Building the report model from loaded runs: columns, clause rows, configurations, cells.
+
+Design: runs of the same adapter from several machines or dates stay separate
+columns (nothing is silently dropped); their labels are the adapter name plus
+the first environment fact that tells them apart, in the order of
+``_DISCRIMINATORS``. The clause rows come from the catalogues in the run
+headers (the newest run's text wins); a clause id that a test names but no
+catalogue knows still gets a row, marked unknown.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable
+from typing import Any
+
+from .._outcomes import Outcome, TestResult
+from .._results import now
+from ._model import FULL_LISTING_LIMIT, Cell, ClauseRow, Column, ConfigInfo, ReportModel, joined
+from ._sources import LoadedRun
+from ._verdicts import ORDER, STYLES, config_label, worst
+
+__all__ = ["build_model"]
+
+
+def build_model(
+    runs: list[LoadedRun], duplicates_dropped: int = 0, full_listing_limit: int = FULL_LISTING_LIMIT
+) -> ReportModel:
+    ordered = sorted(runs, key=lambda r: (r.run.adapter_name, str(r.run.header.get("started", ""))))
+    columns = _columns(ordered)
+    clauses = _clauses(ordered)
+    configs = _configs(ordered)
+    cells = {
+        (clause.id, column.key): _cell(clause, column, configs) for clause in clauses for column in columns
+    }
+    total = sum(len(r.run.tests) for r in runs)
+    return ReportModel(
+        columns, clauses, configs, cells, duplicates_dropped, total <= full_listing_limit, now()
+    )
+
+
+# -- columns ---------------------------------------------------------------------------------
+
+
+def _facts(header: dict[str, Any]) -> dict[str, Any]:
+    return header["adapter"].get("facts") or {}
+
+
+#: How two runs of the same adapter are told apart, in this order.
+_DISCRIMINATORS: tuple[Callable[[dict[str, Any]], str], ...] = (
+    lambda h: joined(_facts(h).get("tls_library"), _facts(h).get("tls_library_version")),
+    lambda h: joined(_facts(h).get("library"), _facts(h).get("library_version")),
+    lambda h: "Python " + str(h.get("python", "?")),
+    lambda h: str(h.get("platform", "?")),
+    lambda h: str(h.get("started", "?")).replace("T", " ")[:16],
+)
+
+
+def _columns(runs: list[LoadedRun]) -> list[Column]:
+    by_name: dict[str, list[LoadedRun]] = collections.defaultdict(list)
+    for loaded in runs:
+        by_name[loaded.run.adapter_name].append(loaded)
+    labels: dict[int, str] = {}
+    for name, group in by_name.items():
+        for loaded, label in zip(group, _labels(name, group)):
+            labels[id(loaded)] = label
+    slugs: set[str] = set()
+    return [_column(loaded, labels[id(loaded)], slugs) for loaded in runs]
+
+
+def _labels(name: str, group: list[LoadedRun]) -> list[str]:
+    if len(group) == 1:
+        return [name]
+    parts: list[list[str]] = [[] for _ in group]
+    for discriminator in _DISCRIMINATORS:
+        values = [discriminator(loaded.run.header) for loaded in group]
+        if len(set(values)) > 1:
+            for part, value in zip(parts, values):
+                part.append(value)
+        if len({tuple(p) for p in parts}) == len(group):
+            break
+    labels = [" · ".join([name, *part]) for part in parts]
+    if len(set(labels)) < len(labels):  # the same adapter, same environment, same minute
+        labels = [f"{label} #{number}" for number, label in enumerate(labels, start=1)]
+    return labels
+
+
+def _column(loaded: LoadedRun, key: str, slugs: set[str]) -> Column:
+    counts = collections.Counter(t.outcome for t in loaded.run.tests)
+    return Column(
+        key=key,
+        slug=_slug(key, slugs),
+        loaded=loaded,
+        counts={o: counts[o] for o in ORDER},
+        unexpected=sum(not t.as_expected for t in loaded.run.tests),
+        expected_deviations=sum(
+            t.as_expected and t.outcome not in (Outcome.PASS, Outcome.NOT_OBSERVABLE)
+            for t in loaded.run.tests
+        ),
+    )
+
+
+def _slug(label: str, taken: set[str]) -> str:
+    base = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in label)
+    base = "_".join(filter(None, base.split("_"))).strip(".") or "adapter"
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    taken.add(slug)
+    return slug
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+def _newest_first(runs: list[LoadedRun]) -> list[LoadedRun]:
+    return sorted(runs, key=lambda r: str(r.run.header.get("started", "")), reverse=True)
+
+
+def _clauses(runs: list[LoadedRun]) -> list[ClauseRow]:
+    rows: dict[str, ClauseRow] = {}
+    for loaded in _newest_first(runs):
+        for entry in loaded.run.header.get("catalogue") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] not in rows:
+                rows[entry["id"]] = _clause_row(entry)
+    for loaded in runs:
+        for test in loaded.run.tests:
+            for clause_id in test.clauses:
+                if clause_id not in rows:
+                    rows[clause_id] = ClauseRow(
+                        clause_id,
+                        "?",
+                        "A clause that no catalogue in these runs describes.",
+                        "?",
+                        "",
+                        (),
+                        known=False,
+                    )
+    return list(rows.values())
+
+
+def _clause_row(entry: dict[str, Any]) -> ClauseRow:
+    return ClauseRow(
+        id=entry["id"],
+        section=str(entry.get("section", "")),
+        summary=str(entry.get("summary", "")),
+        documented_since=str(entry.get("documented_since", "")),
+        note=str(entry.get("note", "")),
+        configs=tuple(str(c) for c in entry.get("configs") or ()),
+    )
+
+
+def _configs(runs: list[LoadedRun]) -> list[ConfigInfo]:
+    found: dict[str | None, ConfigInfo] = {}
+    for loaded in _newest_first(runs):
+        for entry in loaded.run.header.get("configs") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] not in found:
+                description = str(entry.get("description", ""))
+                found[entry["id"]] = ConfigInfo(entry["id"], config_label(entry["id"]), description)
+    for loaded in runs:
+        for test in loaded.run.tests:
+            if test.config not in found:
+                description = _UNDESCRIBED[test.config is None]
+                found[test.config] = ConfigInfo(test.config, config_label(test.config), description)
+    return list(found.values())
+
+
+_UNDESCRIBED = {True: "tests that make no handshake", False: "a configuration no run header describes"}
+
+
+# -- cells ----------------------------------------------------------------------------------
+
+
+def _cell(clause: ClauseRow, column: Column, configs: list[ConfigInfo]) -> Cell:
+    tests = [t for t in column.tests if clause.id in t.clauses]
+    tests.sort(key=_cell_order(configs))
+    wanted = set(clause.configs) | {t.config for t in tests}
+    by_config = []
+    for config in configs:
+        if config.id in wanted:
+            own = [t.outcome for t in tests if t.config == config.id]
+            by_config.append((config, worst(own), len(own)))
+    return Cell(clause, column, tests, by_config)
+
+
+def _cell_order(configs: list[ConfigInfo]) -> Callable[[TestResult], tuple[Any, ...]]:
+    position = {config.id: index for index, config in enumerate(configs)}
+    # Unexpected outcomes first (what a reader looks for), then the worst, then by configuration.
+    return lambda t: (t.as_expected, -STYLES[t.outcome].rank, position.get(t.config, 99), t.test_id)
