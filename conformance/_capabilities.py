@@ -5,8 +5,8 @@ Design: every observation a test may need that not every library offers is a
 it needs (``lab.need(...)``); a missing one ends the test as ``not-observable``
 with a reason naming both the adapter and the capability (the way SQLAlchemy's
 dialect requirements and Django's ``DatabaseFeatures`` name what a backend can
-do). The docstring of each member is its glossary entry: the author's guide is
-generated from it.
+do). Each member's one-line meaning (``_MEANINGS``, read as ``meaning``) is its
+glossary entry: the author's guide is generated from it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Design: the coverage contract (``clauses.md``) as data. Each clause has a
 stable id, the man page section it comes from, a summary in this project's own
 words, and the oldest OpenSSL man page known to document it ("documented
 since"), so that a report on an older library can say which clauses its own
-documentation promised. Tests name clauses by id with ``@clause("id")``; the
+documentation promised. Tests name clauses by id with ``@pytest.mark.clause("id")``; the
 project's own tests fail when an id has no test or a test names an unknown id.
 """
 

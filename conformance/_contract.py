@@ -8,8 +8,9 @@ optional methods each belong to a ``Capability`` and are implemented only by
 adapters that declare it. Bytes move in memory: the battery pumps what one
 side ``take_outgoing`` returns into the other's ``put_incoming``.
 
-Errors: map the library's exceptions onto ``conformance.errors`` (see that
-module). A call the library rejects raises ``Refused`` with the library's
+Errors: map the library's exceptions onto the suite's error vocabulary
+(``conformance.Refused``, ``HandshakeFailed``, ``NotObservable``, ...; see
+``_errors``). A call the library rejects raises ``Refused`` with the library's
 message; a failed handshake raises ``HandshakeFailed``.
 
 Writing an adapter: subclass ``Adapter``, set ``name`` and ``capabilities``,

@@ -155,7 +155,6 @@ class ConformanceRun:
             ending = run_in_child(body, lab.evidence, self.config.getoption("test_timeout"))
         result = self._result(pyfuncitem, marker, ending, time.perf_counter() - started)
         self.writer.add(result)
-        pyfuncitem.conformance_result = result  # type: ignore[attr-defined]
         _tell_pytest(result)
         return True
 

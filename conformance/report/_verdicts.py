@@ -35,7 +35,6 @@ __all__ = [
     "OutcomeStyle",
     "config_label",
     "is_worse",
-    "style",
     "worst",
 ]
 
@@ -101,10 +100,6 @@ CONFIG_LABELS: dict[str | None, str] = {
     "tls13": "1.3",
     None: "no handshake",
 }
-
-
-def style(outcome: Outcome) -> OutcomeStyle:
-    return STYLES[outcome]
 
 
 def worst(outcomes: Iterable[Outcome]) -> Outcome | None:

@@ -8,7 +8,8 @@ and ``SSL_SESSION_get_ex_new_index`` as a macro over
 ``CRYPTO_get_ex_new_index``; those are ``Ctrl`` and ``ExIndex`` entries here,
 with the command numbers from OpenSSL's headers. BoringSSL exports real
 functions for the same calls; wolfSSL exports its OpenSSL compatibility layer
-with a ``wolfSSL_`` prefix. Constants that differ between libraries (the
+with a ``wolfSSL_`` prefix (its table renames OpenSSL's functions, so it names no
+symbol it never calls). Constants that differ between libraries (the
 no-ticket option bit) live in ``Constants``.
 
 Every pointer is ``c_void_p`` (never an int that could be truncated); every
@@ -33,8 +34,9 @@ from ctypes import (
 )
 from typing import Any
 
-__all__ = ["BORINGSSL", "OPENSSL", "WOLFSSL", "Constants", "Ctrl", "Dialect", "ExIndex", "Fn"]
+__all__ = ["BORINGSSL", "OPENSSL", "WOLFSSL", "Constants", "Ctrl", "Dialect", "ExIndex", "Fn", "P"]
 
+#: Every pointer, of any C type: never an int that could be truncated.
 P = c_void_p
 
 
@@ -202,13 +204,15 @@ def _wolf(symbol: str) -> str:
 
 
 def _wolf_operations() -> dict[str, Source]:
+    """OpenSSL's exported functions under wolfSSL's names, and wolfSSL's own for OpenSSL's macros."""
     renamed: dict[str, Source] = {
         op: dataclasses.replace(source, symbol=_wolf(source.symbol))
-        for op, source in BORINGSSL.operations.items()
+        for op, source in OPENSSL.operations.items()
         if isinstance(source, Fn)
     }
     return renamed | {
         "tls_method": Fn("wolfSSLv23_method", P),
+        "ssl_set_sni": Fn("wolfSSL_set_tlsext_host_name", c_int, (P, c_char_p)),
         "ctx_set_min_version": Fn("wolfSSL_CTX_set_min_proto_version", c_int, (P, c_int)),
         "ctx_set_max_version": Fn("wolfSSL_CTX_set_max_proto_version", c_int, (P, c_int)),
         "ctx_set_options": Fn("wolfSSL_CTX_set_options", c_long, (P, c_long)),

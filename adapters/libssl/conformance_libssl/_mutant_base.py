@@ -22,12 +22,12 @@ from typing import Any, ClassVar, TypeGuard
 
 from conformance import Facts, RawCall, Side
 
+from ._dialects import P
 from ._handles import Connection, Session
 from ._libraries import ReferenceAdapter
 
 __all__ = ["MAX_SID_CTX", "Mutant", "unchanged"]
 
-P = ctypes.c_void_p
 
 #: C calls the adapter itself does not make: operation -> (symbol, restype, argtypes).
 _EXTRA: dict[str, tuple[str, Any, tuple[Any, ...]]] = {

@@ -18,11 +18,11 @@ from __future__ import annotations
 import ctypes
 
 from ._api import Api
+from ._dialects import P
 from ._observers import _kept
 
 __all__ = ["NewSessions"]
 
-P = ctypes.c_void_p
 # int new_session_cb(SSL *ssl, SSL_SESSION *session): returning 1 takes the reference.
 NEW_SESSION = ctypes.CFUNCTYPE(ctypes.c_int, P, P)
 

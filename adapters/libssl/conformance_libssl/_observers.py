@@ -34,10 +34,10 @@ from typing import Any, ClassVar
 from conformance import LibraryUnavailable
 
 from ._api import Api
+from ._dialects import P
 
 __all__ = ["CacheEvents", "FreedMemory", "SessionLifetime"]
 
-P = ctypes.c_void_p
 # void free_func(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 EX_FREE = ctypes.CFUNCTYPE(None, P, P, P, ctypes.c_int, ctypes.c_long, P)
 # int dup_func(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl, void *argp)

@@ -283,7 +283,7 @@ class TLSLiteAdapter(Adapter):
         try:
             connection.tls.close()
         except BaseTLSException as error:
-            raise HandshakeFailed(f"closing: {_describe(error)}") from error
+            raise Refused("shutdown (as close())", _describe(error)) from error
 
     # -- the API under test ------------------------------------------------------------
     def set_session(self, connection: _Connection, session: Any) -> None:
