@@ -13,7 +13,8 @@ from test_report_support import result, write_run
 from conformance import read_results
 from conformance._catalogue import CATALOGUE
 from conformance._matrix_format import MATRIX_FILE
-from conformance._selftest import Kill, Mutant, MutantError, judge, load_mutant, run_selftest
+from conformance._mutants import Kill, Mutant, MutantError, judge, load_mutant
+from conformance._selftest import run_selftest
 from conformance.report import make_reports
 
 CONFIGS = ("tls12-sessionid", "tls12-ticket", "tls13")
@@ -179,14 +180,14 @@ def test_a_mutant_is_a_class_that_breaks_something_whatever_its_ancestors_are_na
 def test_each_distribution_names_its_collection_of_mutants_once(monkeypatch) -> None:
     from importlib import metadata
 
-    from conformance import _selftest
+    from conformance import _mutants
 
     entries = [
-        metadata.EntryPoint("fakes", "test_selftest:COLLECTION", _selftest.MUTANT_GROUP),
-        metadata.EntryPoint("broken", "no_such_module:MUTANTS", _selftest.MUTANT_GROUP),
+        metadata.EntryPoint("fakes", "test_selftest:COLLECTION", _mutants.MUTANT_GROUP),
+        metadata.EntryPoint("broken", "no_such_module:MUTANTS", _mutants.MUTANT_GROUP),
     ]
-    monkeypatch.setattr(_selftest.metadata, "entry_points", lambda group: entries)
-    found = dict(_selftest.find_mutants())
+    monkeypatch.setattr(_mutants.metadata, "entry_points", lambda group: entries)
+    found = dict(_mutants.find_mutants())
     assert found == {
         "mutant-use": "test_selftest:Breaks_use",
         "mutant-replace": "test_selftest:Breaks_replace",
@@ -349,7 +350,7 @@ def test_a_kill_matrix_that_cannot_be_read_is_bad_input(tmp_path: Path, capsys) 
 
 def test_every_libssl_mutant_is_registered_and_breaks_a_known_clause() -> None:
     mutants = pytest.importorskip("conformance_libssl.mutants")
-    from conformance._selftest import find_mutants
+    from conformance._mutants import find_mutants
 
     registered = dict(find_mutants())
     for cls in mutants.MUTANTS:
