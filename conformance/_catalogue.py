@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from ._configs import CONFIGS
+from ._lookup import by_id
 
 __all__ = ["CATALOGUE", "Clause", "clause_by_id"]
 
@@ -126,8 +127,4 @@ CATALOGUE: tuple[Clause, ...] = (
 
 
 def clause_by_id(clause_id: str) -> Clause:
-    for item in CATALOGUE:
-        if item.id == clause_id:
-            return item
-    known = ", ".join(c.id for c in CATALOGUE)
-    raise KeyError(f"unknown clause {clause_id!r}; expected one of: {known}")
+    return by_id(CATALOGUE, clause_id, "clause")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 
+from ._lookup import by_id
+
 __all__ = ["CONFIGS", "ProtocolConfig", "Side", "config_by_id"]
 
 
@@ -63,8 +65,4 @@ CONFIGS: tuple[ProtocolConfig, ...] = (
 
 
 def config_by_id(config_id: str) -> ProtocolConfig:
-    for config in CONFIGS:
-        if config.id == config_id:
-            return config
-    known = ", ".join(c.id for c in CONFIGS)
-    raise KeyError(f"unknown protocol configuration {config_id!r}; expected one of {known}")
+    return by_id(CONFIGS, config_id, "protocol configuration")

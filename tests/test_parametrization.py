@@ -135,7 +135,10 @@ def test_clause_and_config_options_select(battery, options: list[str], expected:
     "option, words",
     [
         ("--clause=nope", "ERROR: unknown clause 'nope'; expected one of: use, get*"),
-        ("--config=tls14", "ERROR: unknown protocol configuration 'tls14'; expected one of tls12-sessionid*"),
+        (
+            "--config=tls14",
+            "ERROR: unknown protocol configuration 'tls14'; expected one of: tls12-sessionid*",
+        ),
     ],
 )
 def test_an_unknown_selection_is_a_usage_error(battery, option: str, words: str) -> None:
