@@ -1,12 +1,13 @@
 """Named capabilities: what an adapter can observe beyond the black-box core.
 
 Design: every observation a test may need that not every library offers is a
-``Capability``. An adapter declares the set it supports; a test declares what
-it needs (``lab.need(...)``); a missing one ends the test as ``not-observable``
-with a reason naming both the adapter and the capability (the way SQLAlchemy's
+``Capability``. An adapter declares the set it supports; a battery test
+declares what it observes with ``@pytest.mark.needs(Capability.X, why=...)``
+(read at collection, see ``_needs``); the lab enforces the need right before
+the observation, and a missing one ends the test as ``not-observable`` with a
+reason naming both the adapter and the capability (the way SQLAlchemy's
 dialect requirements and Django's ``DatabaseFeatures`` name what a backend can
-do). Each member's one-line meaning (``_MEANINGS``, read as ``meaning``) is its
-glossary entry: the author's guide is generated from it.
+do). ``_MEANINGS`` is the glossary the author's guide is generated from.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ or ``FIX`` with what was expected and what was seen:
 1. the contract: the registry's ``contract_problems``, one line each (an
    adapter that breaks the contract goes no further: the battery refuses it);
 2. the start: instantiation (``LibraryUnavailable`` carries the why) and ``facts``;
-3. a few real handshakes in ``CONFIG_IDS`` through the ``Lab``: the core steps,
+3. a few real handshakes in every configuration of ``CONFIGS`` through the ``Lab``: the core steps,
    then one probe per declared capability, then one line per method on what
    it returned (the tables are in ``_probes``).
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ._capabilities import Capability
-from ._configs import ProtocolConfig, config_by_id
+from ._configs import CONFIGS, ProtocolConfig
 from ._contract import Adapter
 from ._credentials import make_credentials
 from ._errors import HandshakeFailed, LibraryUnavailable, NotObservable
@@ -40,9 +40,7 @@ from ._lab import Lab
 from ._probes import CORE_STEPS, PROBES, RETURNS, Recorder, Scene, Unmet, WrongReturn, check_facts
 from ._registry import NOT_INSTALLED, AdapterLoadError, FoundAdapter, contract_problems, resolve_adapter
 
-__all__ = ["CONFIG_IDS", "check_adapter"]
-
-CONFIG_IDS = ("tls13", "tls12-sessionid")
+__all__ = ["check_adapter"]
 #: Seconds for stages 2 and 3 together; a real adapter needs one or two.
 TIME_LIMIT = 120.0
 
@@ -177,14 +175,12 @@ def _handshake_stage(cls: type[Adapter], evidence: Evidence) -> None:
     with tempfile.TemporaryDirectory(prefix="conformance-check-") as folder:
         lab = Lab(recorder, make_credentials(Path(folder)), evidence)  # type: ignore[arg-type]
         unobserved: list[Capability] = []
-        built = [
-            _check_config(recorder, lab, config_by_id(config_id), unobserved) for config_id in CONFIG_IDS
-        ]
+        built = [_check_config(recorder, lab, config, unobserved) for config in CONFIGS]
     if not any(built):
         _failed(
             evidence,
             "configurations",
-            f"the adapter to build at least one of {', '.join(CONFIG_IDS)}",
+            f"the adapter to build at least one of {', '.join(c.id for c in CONFIGS)}",
             "it raised NotObservable for each (see above)",
         )
     for capability in sorted(set(unobserved), key=lambda c: c.value):

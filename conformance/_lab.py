@@ -17,21 +17,28 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._capabilities import Capability
 from ._configs import ProtocolConfig, Side
 from ._contract import Adapter, Credentials, RawCall
-from ._errors import HandshakeFailed, NotObservable, Refused
+from ._errors import HandshakeFailed, NotObservable
 from ._evidence import Evidence
 
-__all__ = ["Handshake", "Lab"]
+__all__ = ["Handshake", "Lab", "UndeclaredNeed"]
 
 #: Rounds of byte exchange before a handshake is declared stuck.
 MAX_ROUNDS = 20
-SERVER_HELLO_DATA = b"from-server"
-CLIENT_HELLO_DATA = b"from-client"
+#: The application data each side sends after the handshake (so that tickets are read).
+SERVER_APPLICATION_DATA = b"from-server"
+CLIENT_APPLICATION_DATA = b"from-client"
+#: ``connect`` sets no session unless given one (``None`` included: that sets "no session").
+_NO_SET: Any = object()
+
+
+class UndeclaredNeed(Exception):
+    """A battery test observed a capability it did not declare: a bug of the battery."""
 
 
 @dataclasses.dataclass
@@ -68,28 +75,38 @@ class Lab:
         credentials: Credentials,
         evidence: Evidence,
         prepared: dict[tuple[Side, str], list[Any]] | None = None,
+        needs: Mapping[Capability, str] | None = None,
     ) -> None:
         self.adapter = adapter
         self.credentials = credentials
         self.evidence = evidence
         #: Pristine contexts made ahead by a warm parent (``_warmup``), taken in order.
         self._prepared = prepared or {}
+        #: The capabilities the test declared (``@pytest.mark.needs``), each with why;
+        #: None (the checker, the suite's own tests) lets every capability through.
+        self.needs = dict(needs) if needs is not None else None
         self._labels: dict[int, str] = {}
         self._keep: list[Any] = []  # labelled handles stay alive so ids are not reused
         self._counters: dict[str, int] = {}
 
     # -- capabilities ------------------------------------------------------------
-    def can(self, capability: Capability) -> bool:
-        return capability in self.adapter.capabilities
+    def _gate(self, capability: Capability) -> None:
+        """Right before an observation: the test declared the need, and the adapter has it.
 
-    def need(self, *capabilities: Capability, why: str) -> None:
-        """End the test as not-observable unless the adapter has every capability."""
-        for capability in capabilities:
-            if capability not in self.adapter.capabilities:
-                raise NotObservable(
-                    f"adapter {self.adapter.name!r} lacks capability {capability.value!r} "
-                    f"({capability.meaning}), needed to observe {why}"
-                )
+        An undeclared need is a bug of the battery (``UndeclaredNeed``, an error);
+        a declared one the adapter lacks ends the test as not-observable.
+        """
+        if self.needs is not None and capability not in self.needs:
+            raise UndeclaredNeed(
+                f"the test observes {capability.value!r} without declaring it: add "
+                f"@pytest.mark.needs(Capability.{capability.name}, why=...) to the test"
+            )
+        if capability not in self.adapter.capabilities:
+            why = (self.needs or {}).get(capability) or "this test"
+            raise NotObservable(
+                f"adapter {self.adapter.name!r} lacks capability {capability.value!r} "
+                f"({capability.meaning}), needed to observe {why}"
+            )
 
     # -- naming ------------------------------------------------------------------
     def label(self, handle: Any) -> str:
@@ -143,6 +160,7 @@ class Lab:
         return "no session" if session is None else f"session {self.label(session)}"
 
     def set_session_raw(self, connection: Any, session: Any, named: str = "") -> RawCall:
+        self._gate(Capability.RAW_RETURN)
         entry = self.evidence.op("set_session_raw", connection=self.label(connection), **self._arg(session))
         raw = self.adapter.set_session_raw(connection, session)
         queue = "; ".join(raw.errors) or "empty"
@@ -159,26 +177,13 @@ class Lab:
         return raw
 
     def empty_session(self) -> Any:
+        self._gate(Capability.EMPTY_SESSION)
         entry = self.evidence.op("empty_session")
         session = self.adapter.make_empty_session()
         entry.made = self._name(session, "S")
         self.evidence.did(f"made an empty session {entry.made}")
         self._keep.append(session)
         return session
-
-    def set_session_allowing_refusal(self, connection: Any, session: Any) -> bool:
-        """Set a session where the clause allows a refusal: True if accepted.
-
-        A refusal is noted in the evidence (so the report says which way the
-        library went) and is not an outcome of its own.
-        """
-        try:
-            self.set_session(connection, session)
-        except Refused as refusal:
-            self.evidence.note(f"refused, which this clause allows: {refusal.library_error}")
-            return False
-        self.evidence.note("accepted (the clause allows this too)")
-        return True
 
     def get_session(self, connection: Any) -> Any:
         entry = self.evidence.op("get_session", connection=self.label(connection))
@@ -200,28 +205,6 @@ class Lab:
         self._keep = [kept for kept in self._keep if kept is not handle]
         self.adapter.release(handle)
 
-    def hand_over(self, connection: Any, session: Any) -> Callable[[], bool]:
-        """Track ``session``, set it on ``connection`` and release the caller's handle.
-
-        Returns the probe that tells whether the session was freed. The caller
-        must drop its own reference too (``del``) before it asks the probe.
-        """
-        freed = self.track(session)
-        self.set_session(connection, session)
-        self.release(session)
-        return freed
-
-    def connection_holding_a_fresh_session(self, client: Any, server: Any) -> tuple[Any, Callable[[], bool]]:
-        """A new connection of ``client`` holding a fresh session that no one else holds.
-
-        The session is handed over at once (the caller never has a handle) and is
-        checked to be alive; returns the connection and the probe of the session.
-        """
-        connection = self.connection(client)
-        freed = self.hand_over(connection, self.fresh_session(client, server))
-        self.check("session freed after the caller released its handle", False, freed())
-        return connection, freed
-
     def collect_garbage(self) -> None:
         self.evidence.op("collect_garbage")
         gc.collect()
@@ -233,6 +216,7 @@ class Lab:
         self.adapter.shutdown(connection)
 
     def set_sent_shutdown(self, connection: Any) -> None:
+        self._gate(Capability.SENT_SHUTDOWN_FLAG)
         self.evidence.did(f"set the sent-shutdown flag on {self.label(connection)}")
         self.evidence.op("set_sent_shutdown", connection=self.label(connection))
         self.adapter.set_sent_shutdown(connection)
@@ -277,8 +261,8 @@ class Lab:
     def _exchange(self, client: Any, server: Any, counts: dict) -> None:
         # The server writes first: some libraries send TLS 1.3 tickets only then,
         # and the client must read them before its session can resume.
-        self._deliver(server, client, SERVER_HELLO_DATA, counts, "server")
-        self._deliver(client, server, CLIENT_HELLO_DATA, counts, "client")
+        self._deliver(server, client, SERVER_APPLICATION_DATA, counts, "server")
+        self._deliver(client, server, CLIENT_APPLICATION_DATA, counts, "client")
 
     def _deliver(self, sender: Any, receiver: Any, data: bytes, counts: dict, role: str) -> None:
         self.adapter.write(sender, data)
@@ -300,22 +284,46 @@ class Lab:
             f"(got {received!r}, expected {data!r})"
         )
 
-    def connect(self, client_context: Any, server_context: Any, session: Any = None) -> Handshake:
-        """New connections of both contexts; set ``session`` on the client if given; handshake."""
+    def connect(self, client_context: Any, server_context: Any, session: Any = _NO_SET) -> Handshake:
+        """New connections of both contexts; set ``session`` on the client if given; handshake.
+
+        A session given is always set, ``None`` included ("no session"), and the
+        set is a step of the evidence: nothing is skipped silently.
+        """
         client = self.connection(client_context)
         server = self.connection(server_context)
-        if session is not None:
+        if session is not _NO_SET:
             self.set_session(client, session)
         return self.handshake(client, server)
 
     def fresh_session(self, client_context: Any, server_context: Any) -> Any:
-        """A resumable session from a full handshake; its connections are shut down and released.
+        """A session from a full handshake; its connections are shut down and released.
 
         Only the caller's handle holds the session afterwards (and, in libraries that
-        cache on the client, the client context's cache).
+        cache on the client, the client context's cache). A library that gives no
+        session after a full handshake ends the test as not-observable (a precondition).
         """
         handshake = self.connect(client_context, server_context)
-        session = self.get_session(handshake.client)
+        session = self.held_session(handshake.client, "the client after a full handshake")
+        self.close(handshake)
+        return session
+
+    def held_session(self, connection: Any, whose: str) -> Any:
+        """The session ``connection`` holds; if none, the test cannot go on (not-observable)."""
+        session = self.get_session(connection)
+        self.require(session is not None, f"{whose} holds a session", "no session")
+        return session
+
+    def resumable_session(self, client_context: Any, server_context: Any) -> Any:
+        """A fresh session shown to resume on its own (set on a new connection, same server).
+
+        For tests whose clause is not ``use`` but that need a resumption to work:
+        a library whose sessions do not resume at all ends them not-observable,
+        and only ``use`` says it fails.
+        """
+        session = self.fresh_session(client_context, server_context)
+        handshake = self.connect(client_context, server_context, session=session)
+        self.require_resumed(handshake, "the session resumes on its own, before the test's own steps")
         self.close(handshake)
         return session
 
@@ -327,18 +335,21 @@ class Lab:
 
     # -- observations with a capability ------------------------------------------
     def reused(self, connection: Any) -> bool:
+        self._gate(Capability.REUSE_FLAG)
         entry = self.evidence.op("reused", connection=self.label(connection))
         value = entry.returned(self.adapter.session_reused(connection))
         self.evidence.did(f"reuse flag of {self.label(connection)}: {value}")
         return value
 
     def session_id(self, session: Any) -> bytes:
+        self._gate(Capability.SESSION_ID)
         entry = self.evidence.op("session_id", session=self.label(session))
         value = entry.returned(self.adapter.session_id(session))
         self.evidence.did(f"id of {self.label(session)}: {value.hex() or '(empty)'}")
         return value
 
     def same_session(self, a: Any, b: Any) -> bool:
+        self._gate(Capability.SESSION_IDENTITY)
         entry = self.evidence.op("same_session", a=self.label(a), b=self.label(b))
         value = entry.returned(self.adapter.same_session(a, b))
         self.evidence.did(f"{self.label(a)} and {self.label(b)} are the same object: {value}")
@@ -346,6 +357,8 @@ class Lab:
 
     def cache(self, context: Any) -> tuple[int, int]:
         """The context's cache: (sessions in it, removals so far)."""
+        self._gate(Capability.CACHE_SIZE)
+        self._gate(Capability.CACHE_EVENTS)
         entry = self.evidence.op("cache", context=self.label(context))
         size, removals = self.adapter.cache_size(context), self.adapter.cache_removals(context)
         entry.returned((size, removals))
@@ -353,11 +366,29 @@ class Lab:
         return size, removals
 
     def flush_cache(self, context: Any) -> None:
+        self._gate(Capability.CACHE_EVENTS)
         self.evidence.did(f"flushed the cache of {self.label(context)}")
         self.evidence.op("flush_cache", context=self.label(context))
         self.adapter.flush_cache(context)
 
     def track(self, session: Any) -> Callable[[], bool]:
+        """A probe that answers whether ``session`` was freed.
+
+        The gate is the probe's first answer, not this call: tracking must start
+        before the documented calls, and a refused call must end ``refused``
+        even where the adapter cannot tell when a session is freed.
+        """
+        capability = Capability.SESSION_LIFETIME
+        if self.needs is not None and capability not in self.needs:
+            self._gate(capability)  # an undeclared need: fail now, whatever the adapter has
+        if capability not in self.adapter.capabilities:
+            self.evidence.did(f"cannot track when {self.label(session)} is freed (asked later)")
+
+            def unobservable() -> bool:
+                self._gate(capability)
+                return False  # not reached: the gate raises
+
+            return unobservable
         entry = self.evidence.op("track", session=self.label(session))
         probe = self.adapter.track_session(session)
         self.evidence.did(f"tracking when {self.label(session)} is freed")
@@ -385,7 +416,8 @@ class Lab:
         if not holds:
             raise NotObservable(
                 f"precondition not met, so the clause cannot be judged this way with adapter "
-                f"{self.adapter.name!r}: {what}; observed {observed}"
+                f"{self.adapter.name!r}: {what}; observed {observed} "
+                f"(evidence step {len(self.evidence.steps)}: {self._last_step()})"
             )
         self.evidence.did(f"precondition holds: {what}")
 
@@ -398,6 +430,9 @@ class Lab:
         self.require(
             not handshake.resumed_on_wire, f"{what} (expected a full handshake)", handshake.describe()
         )
+
+    def _last_step(self) -> str:
+        return self.evidence.steps[-1] if self.evidence.steps else "before the first step"
 
     def check(self, what: str, expected: Any, observed: Any) -> None:
         self.evidence.check(what, expected, observed)

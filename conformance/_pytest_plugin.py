@@ -3,7 +3,8 @@
 Design: inert unless ``--adapter`` is given. Then it loads the adapter,
 parametrizes each ``@clause`` test over the protocol configurations where
 its clause means something, runs each test body in a forked child (see
-``_isolation``), turns the ending into an outcome with evidence, weighs it
+``_isolation``), turns the ending into an outcome with evidence (a pass that recorded no
+check is an ``error``: "the test checked nothing"), weighs it
 against the adapter's expectations, writes it to the results file at once,
 and tells pytest: as expected is passed (a known deviation is xfailed,
 not-observable is skipped), anything unexpected is failed.
@@ -20,6 +21,7 @@ from typing import Any, cast
 import pytest
 
 from . import _version
+from ._capabilities import Capability
 from ._catalogue import clause_by_id
 from ._configs import config_by_id
 from ._contract import Adapter, Credentials
@@ -29,6 +31,7 @@ from ._evidence import Evidence
 from ._expectations import Expectations, ExpectationsError, load_expectations
 from ._isolation import run_here, run_in_child
 from ._lab import Lab
+from ._needs import MARK, MARKER_LINE, NeedsError, needs_of_marks
 from ._outcomes import Outcome, TestResult
 from ._registry import AdapterLoadError, load_adapter
 from ._results import ResultsWriter, python_command, run_header
@@ -58,6 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(*ids, configs=None): the clauses a battery test checks")
+    config.addinivalue_line("markers", MARKER_LINE)
     spec = config.getoption("adapter", None)
     if spec:
         config.pluginmanager.register(ConformanceRun(config, spec), "conformance-run")
@@ -122,6 +126,11 @@ class ConformanceRun:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         _select(config, items)
+        for item in items:
+            try:
+                declared_needs(item)
+            except NeedsError as error:
+                raise pytest.UsageError(str(error)) from None
         if self.unavailable:
             if config.getoption("require_library") or os.environ.get(REQUIRE_LIBRARY_VARIABLE) == "1":
                 raise pytest.UsageError(self.unavailable)
@@ -162,6 +171,7 @@ class ConformanceRun:
         self, item: pytest.Function, marker: pytest.Mark, ending: dict, duration: float
     ) -> TestResult:
         test_id = battery_test_id(item)
+        ending = checked_something(ending)
         config = item.callspec.params.get("config") if hasattr(item, "callspec") else None
         evidence = dict(ending.get("evidence", {}))
         for key in ("expected", "observed"):
@@ -241,8 +251,29 @@ def credentials(tmp_path_factory: pytest.TempPathFactory) -> Credentials:
 
 @pytest.fixture
 def lab(request: pytest.FixtureRequest, adapter: Adapter, credentials: Credentials) -> Lab:
-    """A fresh lab (and evidence) for one test; its contexts come from a warm parent if isolated."""
-    return Lab(adapter, credentials, Evidence(), _run_of(request.config).prepared(adapter, credentials))
+    """A fresh lab (and evidence) for one test, holding the capabilities the test declared;
+    its contexts come from a warm parent if isolated."""
+    prepared = _run_of(request.config).prepared(adapter, credentials)
+    return Lab(adapter, credentials, Evidence(), prepared, needs=declared_needs(request.node))
+
+
+def declared_needs(item: pytest.Item) -> dict[Capability, str]:
+    """The test's ``needs`` marks (read at collection, where a bad one is a usage error)."""
+    return needs_of_marks(item.iter_markers(MARK), battery_test_id(item))
+
+
+#: The reason of a test that returned without recording a check.
+CHECKED_NOTHING = (
+    "the test checked nothing: it returned without recording a check, so a pass would rest on nothing "
+    "(a bug of the battery test)"
+)
+
+
+def checked_something(ending: dict[str, Any]) -> dict[str, Any]:
+    """A pass needs at least one check in its evidence; one without is an ``error``."""
+    if ending.get("outcome") != Outcome.PASS.value or (ending.get("evidence") or {}).get("checks"):
+        return ending
+    return {**ending, "outcome": Outcome.ERROR.value, "reason": CHECKED_NOTHING}
 
 
 def _select(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -338,8 +369,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for clause_id in marker.args:
         clause_by_id(clause_id)  # an unknown id fails collection with the known ones listed
     if "config" in metafunc.fixturenames:
-        ids = marker.kwargs.get("configs") or clause_by_id(marker.args[0]).configs
-        configs = [config_by_id(config_id) for config_id in ids]
+        ids = clause_by_id(marker.args[0]).configs
+        wanted = marker.kwargs.get("configs")
+        if callable(wanted):  # a property of the configuration, never a comparison of ids
+            configs = [config for config in map(config_by_id, ids) if wanted(config)]
+        else:
+            configs = [config_by_id(config_id) for config_id in wanted or ids]
         metafunc.parametrize("config", configs, ids=[c.id for c in configs])
 
 

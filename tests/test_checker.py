@@ -111,8 +111,8 @@ def test_the_guide_example_passes(check) -> None:
     result.stdout.fnmatch_lines(
         [
             "ok    contract: version 1, every required method; capabilities: reuse-flag, session-id",
-            "ok    tls13: resumption: set_session() then a handshake: resumed on the wire*",
             "ok    tls12-sessionid: reuse-flag: a bool; False on a new connection*",
+            "ok    tls13: resumption: set_session() then a handshake: resumed on the wire*",
             "ok    returns of do_handshake(): a bool, in * call(s)",
             "all * checks pass: run the battery with 'conformance run conformance_example:ExampleAdapter'.",
         ]
@@ -152,11 +152,11 @@ def test_a_capability_that_does_not_work_says_what_it_saw(check) -> None:
     assert result.ret == 1
     result.stdout.fnmatch_lines(
         [
+            "FIX   tls12-sessionid: reuse-flag: expected session_reused() of the client after a full "
+            "handshake to be False; saw True",
             "ok    tls13: resumption: *",
             "FIX   tls13: reuse-flag: expected session_reused() of the client after a full handshake "
             "to be False; saw True",
-            "FIX   tls12-sessionid: reuse-flag: expected session_reused() of the client after a full "
-            "handshake to be False; saw True",
         ]
     )
 

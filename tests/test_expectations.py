@@ -17,7 +17,8 @@ MODULE = """
 
     def test_set_and_resume(lab, config):
         server, client = lab.server(config), lab.client(config)
-        lab.connect(client, server, session=lab.fresh_session(client, server))
+        handshake = lab.connect(client, server, session=lab.fresh_session(client, server))
+        lab.expect_resumed(handshake, "the handshake with the session set")
 
     def test_full_handshake(lab, config):
         lab.expect_full(lab.connect(lab.client(config), lab.server(config)), "a handshake with no session")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from fake_adapter import CERTIFICATE_EXTRA, FAKE_LEAF_LENGTH, BareFake, FakeAdapter
 
-from conformance import CONFIGS, Capability, HandshakeFailed, NotObservable, Refused, config_by_id
+from conformance import CONFIGS, Capability, HandshakeFailed, NotObservable, config_by_id
 from conformance._evidence import Contradiction, Evidence
-from conformance._lab import MAX_ROUNDS, Lab
+from conformance._lab import MAX_ROUNDS, Lab, UndeclaredNeed
 
 every_config = pytest.mark.parametrize("config", CONFIGS, ids=str)
 
@@ -121,29 +121,55 @@ def test_expect_full_on_a_resumption_is_a_contradiction(lab: Lab) -> None:
     assert caught.value.check.observed.startswith("resumed on the wire")
 
 
-def test_need_names_adapter_capability_and_purpose(fake_credentials) -> None:
-    lab = Lab(BareFake(), fake_credentials, Evidence())
-    assert not lab.can(Capability.REUSE_FLAG)
+def test_a_declared_need_the_adapter_lacks_is_not_observable_at_the_observation(fake_credentials) -> None:
+    lab = Lab(BareFake(), fake_credentials, Evidence(), needs={Capability.CACHE_SIZE: "the cache"})
+    config = config_by_id("tls13")
+    server = lab.server(config)  # the core goes on: the gate is at the observation
     with pytest.raises(NotObservable) as caught:
-        lab.need(Capability.CACHE_SIZE, why="the cache after the handshake")
+        lab.cache(server)
     message = str(caught.value)
     assert "'fake-bare' lacks capability 'cache-size'" in message
-    assert Capability.CACHE_SIZE.meaning in message and message.endswith("the cache after the handshake")
+    assert Capability.CACHE_SIZE.meaning in message and message.endswith("the cache")
 
 
-def test_need_passes_when_every_capability_is_declared(lab: Lab) -> None:
-    lab.need(*Capability, why="everything")
-    assert all(lab.can(capability) for capability in Capability)
+def test_an_undeclared_need_is_a_bug_of_the_test(fake_credentials) -> None:
+    lab = Lab(FakeAdapter(), fake_credentials, Evidence(), needs={})
+    handshake = lab.connect(lab.client(config_by_id("tls13")), lab.server(config_by_id("tls13")))
+    with pytest.raises(UndeclaredNeed, match=r"add @pytest.mark.needs\(Capability.REUSE_FLAG"):
+        lab.reused(handshake.client)
 
 
-def test_a_refusal_the_clause_allows_is_a_note(lab: Lab) -> None:
-    lab.adapter.misbehave("set_session", "refuse")
-    connection = lab.connection(lab.server(config_by_id("tls13")))
-    assert lab.set_session_allowing_refusal(connection, None) is False
-    assert lab.evidence.notes[-1].startswith("refused, which this clause allows: fake library:")
-    lab.adapter.misbehave("get_session", "refuse")
-    with pytest.raises(Refused):
-        lab.get_session(connection)
+def test_tracking_without_the_capability_is_asked_at_the_probe(fake_credentials) -> None:
+    needs = {Capability.SESSION_LIFETIME: "when it is freed"}
+    lab = Lab(BareFake(), fake_credentials, Evidence(), needs=needs)
+    config = config_by_id("tls13")
+    session = lab.fresh_session(lab.client(config), lab.server(config))
+    freed = lab.track(session)  # no error yet: the documented calls come first
+    lab.set_session(lab.connection(lab.client(config)), session)
+    with pytest.raises(NotObservable, match="when it is freed"):
+        freed()
+
+
+def test_no_session_after_a_full_handshake_is_a_precondition_naming_the_step(lab: Lab) -> None:
+    lab.adapter.get_session = lambda connection: None  # type: ignore[method-assign]
+    config = config_by_id("tls13")
+    with pytest.raises(NotObservable) as caught:
+        lab.fresh_session(lab.client(config), lab.server(config))
+    assert "the client after a full handshake holds a session; observed no session" in str(caught.value)
+    assert "got no session from C1" in str(caught.value)
+
+
+def test_connect_sets_whatever_session_it_is_given_none_included(lab: Lab) -> None:
+    config = config_by_id("tls13")
+    lab.connect(lab.client(config), lab.server(config), session=None)
+    assert "set no session on C1" in lab.evidence.steps
+
+
+def test_a_session_that_does_not_resume_on_its_own_is_a_precondition(lab: Lab) -> None:
+    lab.adapter.set_session = lambda connection, session: None  # type: ignore[method-assign]
+    config = config_by_id("tls12-sessionid")
+    with pytest.raises(NotObservable, match="the session resumes on its own"):
+        lab.resumable_session(lab.client(config), lab.server(config))
 
 
 def test_the_session_id_and_identity_observations(lab: Lab) -> None:

@@ -117,10 +117,13 @@ def test_missing_capabilities_are_not_observable_naming_the_capability(battery) 
     battery.write(
         HEADER
         + """
+    @pytest.mark.needs(Capability.SESSION_LIFETIME, why="when the session is freed")
     def test_needs_lifetime(lab, config):
-        lab.need(Capability.SESSION_LIFETIME, why="when the session is freed")
+        server, client = lab.server(config), lab.client(config)
+        lab.track(lab.fresh_session(client, server))()
 
-    def test_calls_without_asking(lab, config):
+    @pytest.mark.needs(Capability.REUSE_FLAG, why="the reuse flag")
+    def test_needs_the_flag(lab, config):
         handshake = lab.connect(lab.client(config), lab.server(config))
         lab.reused(handshake.client)
     """
@@ -128,12 +131,57 @@ def test_missing_capabilities_are_not_observable_naming_the_capability(battery) 
     result = battery.run("BareFake", "-rs")
     result.assert_outcomes(skipped=2)
     assert result.ret == pytest.ExitCode.OK  # not-observable is never unexpected
-    needs, calls = battery.results("BareFake").tests
-    assert needs.outcome is calls.outcome is Outcome.NOT_OBSERVABLE
+    needs, flag = battery.results("BareFake").tests
+    assert needs.outcome is flag.outcome is Outcome.NOT_OBSERVABLE
     assert "'session-lifetime'" in needs.reason and "when the session is freed" in needs.reason
     assert "'fake-bare'" in needs.reason
-    assert "'reuse-flag'" in calls.reason
+    assert "'reuse-flag'" in flag.reason
     result.stdout.fnmatch_lines(["SKIPPED * not-observable: adapter 'fake-bare' lacks capability*"])
+
+
+def test_an_undeclared_need_is_an_error_of_the_test(battery) -> None:
+    battery.write(
+        HEADER
+        + """
+    def test_calls_without_declaring(lab, config):
+        handshake = lab.connect(lab.client(config), lab.server(config))
+        lab.check("reuse flag", False, lab.reused(handshake.client))
+    """
+    )
+    battery.run("BareFake").assert_outcomes(failed=1)
+    [test] = battery.results("BareFake").tests
+    assert test.outcome is Outcome.ERROR
+    assert "without declaring it: add @pytest.mark.needs(Capability.REUSE_FLAG, why=...)" in test.reason
+
+
+def test_a_bad_needs_mark_is_a_usage_error(battery) -> None:
+    battery.write(
+        HEADER
+        + """
+    @pytest.mark.needs("reuse-flag", why="the flag")
+    def test_names_a_string(lab, config):
+        lab.check("a check", True, True)
+    """
+    )
+    result = battery.run()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: test_battery.py::test_names_a_string*: needs 'reuse-flag', which is not*"]
+    )
+
+
+def test_a_test_that_checked_nothing_is_an_error_never_a_pass(battery) -> None:
+    battery.write(
+        HEADER
+        + """
+    def test_returns_early(lab, config):
+        lab.connect(lab.client(config), lab.server(config))
+    """
+    )
+    battery.run().assert_outcomes(failed=1)
+    [test] = battery.results().tests
+    assert test.outcome is Outcome.ERROR
+    assert test.reason.startswith("the test checked nothing")
 
 
 def test_a_configuration_the_library_cannot_build_is_not_observable(battery) -> None:

@@ -21,10 +21,11 @@ MODULE = """
 
     def test_second(lab, config):
         server, client = lab.server(config), lab.client(config)
-        lab.connect(client, server, session=lab.fresh_session(client, server))
+        handshake = lab.connect(client, server, session=lab.fresh_session(client, server))
+        lab.expect_resumed(handshake, "the handshake with the session set")
 
     def test_third(lab, config):
-        pass
+        lab.check("the configuration", "tls12-ticket", config.id)
 """
 
 

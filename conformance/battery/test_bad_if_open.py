@@ -14,14 +14,28 @@ from conformance import Capability
 
 pytestmark = pytest.mark.clause("bad-if-open")
 
-SERVER_CACHE_CONFIGS = ("tls12-sessionid",)
+
+def _server_cache_resumes(config):
+    return config.resumes_by_server_cache
+
+
+#: The closing steps of the controls; the flag needs a capability (declared per variant).
+CLOSINGS = [
+    "shutdown",
+    pytest.param(
+        "sent-shutdown-flag",
+        marks=pytest.mark.needs(
+            Capability.SENT_SHUTDOWN_FLAG, why="a connection with only the sent-shutdown flag set"
+        ),
+    ),
+]
 
 
 def _open_connection(lab, config):
     """An open handshake, the client's session of it, and another client session to set."""
     server, client = lab.server(config), lab.client(config)
     handshake = lab.connect(client, server)
-    session = lab.get_session(handshake.client)
+    session = lab.held_session(handshake.client, "the open client connection")
     replacement = lab.fresh_session(client, server)
     return server, client, handshake, session, replacement
 
@@ -33,9 +47,9 @@ def _open_server_connection(lab, config):
     """
     server, client = lab.server(config), lab.client(config)
     handshake = lab.connect(client, server)
-    session = lab.get_session(handshake.client)
+    session = lab.held_session(handshake.client, "the client of the open connection")
     other = lab.connect(client, server)
-    replacement = lab.get_session(other.server)
+    replacement = lab.held_session(other.server, "another server connection of the same context")
     lab.close(other)
     return server, client, handshake, session, replacement
 
@@ -44,7 +58,6 @@ def _close(lab, connection, how):
     if how == "shutdown":
         lab.shutdown(connection)
     elif how == "sent-shutdown-flag":
-        lab.need(Capability.SENT_SHUTDOWN_FLAG, why="a connection with only the sent-shutdown flag set")
         lab.set_sent_shutdown(connection)
 
 
@@ -59,7 +72,7 @@ def test_open_client_session_does_not_resume_again(lab, config):
     lab.expect_full(again, "a handshake offering the replaced session of the open connection")
 
 
-@pytest.mark.parametrize("how", ["shutdown", "sent-shutdown-flag"])
+@pytest.mark.parametrize("how", CLOSINGS)
 def test_closed_client_session_stays_good(lab, config, how):
     """Control: after a shutdown (or with the sent-shutdown flag), the replaced session still resumes."""
     server, client, handshake, session, replacement = _open_connection(lab, config)
@@ -72,7 +85,7 @@ def test_closed_client_session_stays_good(lab, config, how):
 # -- server side ----------------------------------------------------------------------
 
 
-@pytest.mark.clause("bad-if-open", configs=SERVER_CACHE_CONFIGS)
+@pytest.mark.clause("bad-if-open", configs=_server_cache_resumes)
 def test_open_server_session_leaves_the_cache(lab, config):
     """Replacing the session of an open server connection: the client's offer is declined."""
     server, client, handshake, session, replacement = _open_server_connection(lab, config)
@@ -81,8 +94,8 @@ def test_open_server_session_leaves_the_cache(lab, config):
     lab.expect_full(again, "a handshake offering the session the open server connection had")
 
 
-@pytest.mark.clause("bad-if-open", configs=SERVER_CACHE_CONFIGS)
-@pytest.mark.parametrize("how", ["shutdown", "sent-shutdown-flag"])
+@pytest.mark.clause("bad-if-open", configs=_server_cache_resumes)
+@pytest.mark.parametrize("how", CLOSINGS)
 def test_closed_server_session_stays_cached(lab, config, how):
     """Control: after a shutdown (or with the flag) on the server, the session still resumes."""
     server, client, handshake, session, replacement = _open_server_connection(lab, config)
@@ -92,10 +105,10 @@ def test_closed_server_session_stays_cached(lab, config, how):
     lab.expect_resumed(again, f"a handshake offering the session after the server's {how}")
 
 
-@pytest.mark.clause("bad-if-open", configs=SERVER_CACHE_CONFIGS)
+@pytest.mark.clause("bad-if-open", configs=_server_cache_resumes)
+@pytest.mark.needs(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
 def test_open_server_session_is_removed_from_the_cache(lab, config):
     """The server's cache shrinks by one and reports one removal at the replacing set."""
-    lab.need(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
     server, _, handshake, _, replacement = _open_server_connection(lab, config)
     size, removals = lab.cache(server)
     lab.require(size >= 1, "the server cache holds the open connection's session", f"{size} sessions")
@@ -103,10 +116,10 @@ def test_open_server_session_is_removed_from_the_cache(lab, config):
     lab.check("server cache after the set (sessions, removals)", (size - 1, removals + 1), lab.cache(server))
 
 
-@pytest.mark.clause("bad-if-open", configs=SERVER_CACHE_CONFIGS)
+@pytest.mark.clause("bad-if-open", configs=_server_cache_resumes)
+@pytest.mark.needs(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
 def test_closed_server_session_is_not_removed(lab, config):
     """Control: after the server's shutdown, the set removes nothing from the cache."""
-    lab.need(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
     server, _, handshake, _, replacement = _open_server_connection(lab, config)
     lab.shutdown(handshake.server)
     before = lab.cache(server)

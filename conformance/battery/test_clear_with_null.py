@@ -3,6 +3,7 @@
 import pytest
 
 from conformance import Capability
+from conformance.battery import _recipes
 
 pytestmark = pytest.mark.clause("clear-with-null")
 
@@ -29,9 +30,15 @@ def test_cleared_connection_makes_a_full_handshake(lab, config):
     lab.expect_full(handshake, "the handshake after the clear")
 
 
+@pytest.mark.needs(Capability.SESSION_LIFETIME, why="when the cleared session object is freed")
 def test_cleared_session_is_released(lab, config):
-    """The cleared session's reference goes at the clearing call."""
-    lab.need(Capability.SESSION_LIFETIME, why="when the cleared session object is freed")
-    connection, freed = lab.connection_holding_a_fresh_session(lab.client(config), lab.server(config))
+    """The cleared session's reference goes at the clearing call.
+
+    The documented call comes first, on a connection of its own: a library that
+    refuses it ends ``refused``, whatever the adapter can observe.
+    """
+    _cleared(lab, config)
+    server, client = lab.server(config), lab.client(config)
+    connection, freed = _recipes.connection_holding_a_fresh_session(lab, client, server)
     lab.set_session(connection, None)
     lab.check("session freed after setting no session", True, freed())

@@ -1,8 +1,14 @@
-"""one-context: a session used with another context is refused, or accepted without harm."""
+"""one-context: a session used with another context is refused, or accepted without harm.
+
+The borrowed session is first shown to resume on its own, so a failure after
+the borrowing is the borrowing's. A refusal is allowed, with a control showing
+the session is accepted by a connection of its own context.
+"""
 
 import pytest
 
 from conformance import Capability
+from conformance.battery import _recipes
 
 pytestmark = pytest.mark.clause("one-context")
 
@@ -10,9 +16,9 @@ pytestmark = pytest.mark.clause("one-context")
 def _borrow(lab, config):
     """A session of client context A set on a connection of client context B."""
     server, mine, theirs = lab.server(config), lab.client(config), lab.client(config)
-    session = lab.fresh_session(mine, server)
+    session = lab.resumable_session(mine, server)
     connection = lab.connection(theirs)
-    accepted = lab.set_session_allowing_refusal(connection, session)
+    accepted = _recipes.set_allowing_refusal(lab, connection, session, control=(mine, session))
     if accepted:
         handshake = lab.handshake(connection, lab.connection(server))
         kind = "resumed" if handshake.resumed_on_wire else "full"
@@ -29,10 +35,10 @@ def test_both_contexts_keep_working(lab, config):
         lab.expect_resumed(handshake, f"a new session of {label}, resumed by it")
 
 
+@pytest.mark.needs(Capability.CACHE_EVENTS, why="flushing a context's session cache")
 def test_flushing_and_freeing_both_contexts_is_safe(lab, config):
     """After the borrowing, flushing both client caches harms neither context nor the session,
     and flushing the server and freeing both contexts leaves the server working."""
-    lab.need(Capability.CACHE_EVENTS, why="flushing a context's session cache")
     server, mine, theirs, accepted, session, connection = _borrow(lab, config)
     if accepted:
         lab.shutdown(connection)
@@ -51,14 +57,14 @@ def test_flushing_and_freeing_both_contexts_is_safe(lab, config):
     lab.expect_full(handshake, "a new client's handshake with the server afterwards")
 
 
+@pytest.mark.needs(
+    Capability.CACHE_EVENTS,
+    Capability.SESSION_LIFETIME,
+    why="whether the other context's cache freed the borrowed session",
+)
 def test_borrowed_session_outlives_the_other_context(lab, config):
     """Flushing and freeing the other context (and its connection) leave the caller's session
     alive and resumable by its own context."""
-    lab.need(
-        Capability.CACHE_EVENTS,
-        Capability.SESSION_LIFETIME,
-        why="whether the other context's cache freed the borrowed session",
-    )
     server, mine, theirs, accepted, session, connection = _borrow(lab, config)
     freed = lab.track(session)
     lab.flush_cache(theirs)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.clause("ref-dropped-on-miss")
 
 def _declined(lab, config, exchange=True):
     issuer, stranger, client = lab.server(config), lab.server(config), lab.client(config)
-    session = lab.fresh_session(client, issuer)
+    session = lab.resumable_session(client, issuer)
     connection = lab.connection(client)
     lab.set_session(connection, session)
     handshake = lab.handshake(connection, lab.connection(stranger), exchange=exchange)
@@ -32,13 +32,14 @@ def test_connection_holds_a_new_session_after_a_miss(lab, config):
     """Black box: the connection's session after the miss is a new one, which resumes with the new server."""
     _, stranger, client, _, handshake = _declined(lab, config)
     new = lab.get_session(handshake.client)
+    lab.check("a session is held after the miss", True, new is not None)
     again = lab.connect(client, stranger, session=new)
     lab.expect_resumed(again, "the connection's new session offered to the server that made it")
 
 
+@pytest.mark.needs(Capability.SESSION_ID, why="which session the connection holds after the miss")
 def test_new_session_has_another_id(lab, config):
     """After the miss the connection's session has another id than the declined one."""
-    lab.need(Capability.SESSION_ID, why="which session the connection holds after the miss")
     _, _, _, session, handshake = _declined(lab, config)
     new = lab.get_session(handshake.client)
     lab.check("a session is held after the miss", True, new is not None)
@@ -51,9 +52,9 @@ def test_new_session_has_another_id(lab, config):
     )
 
 
+@pytest.mark.needs(Capability.SESSION_LIFETIME, why="when the session object is freed")
 def test_reference_is_dropped_during_the_handshake(lab, config):
     """The connection lets go of the declined session during the handshake, not when it goes."""
-    lab.need(Capability.SESSION_LIFETIME, why="when the session object is freed")
     _, _, _, session, _handshake = _declined(lab, config)
     freed = lab.track(session)
     lab.check("session freed while the caller still holds it", False, freed())

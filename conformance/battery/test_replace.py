@@ -7,13 +7,14 @@ was offered: only the session of the server in the handshake can resume.
 import pytest
 
 from conformance import Capability
+from conformance.battery import _recipes
 
 pytestmark = pytest.mark.clause("replace")
 
 
 def _two_sessions(lab, config):
     server, other_server, client = lab.server(config), lab.server(config), lab.client(config)
-    mine = lab.fresh_session(client, server)
+    mine = lab.resumable_session(client, server)
     foreign = lab.fresh_session(client, other_server)
     probe = lab.connect(client, server, session=foreign)
     lab.require_full(probe, "the other server's session does not resume with this server")
@@ -41,9 +42,9 @@ def test_older_session_is_not_offered(lab, config):
     lab.expect_full(handshake, "the handshake after replacing with another server's session")
 
 
+@pytest.mark.needs(Capability.SESSION_ID, why="which session the connection holds")
 def test_connection_reports_the_newer_session(lab, config):
     """After the replacing set, the connection reports the newer session's id."""
-    lab.need(Capability.SESSION_ID, why="which session the connection holds")
     _, client, mine, foreign = _two_sessions(lab, config)
     connection = lab.connection(client)
     lab.set_session(connection, foreign)
@@ -53,12 +54,12 @@ def test_connection_reports_the_newer_session(lab, config):
     lab.check("id of the connection's session", lab.session_id(mine), lab.session_id(reported))
 
 
+@pytest.mark.needs(Capability.SESSION_LIFETIME, why="when the older session object is freed")
 def test_older_session_is_released_at_the_replacing_call(lab, config):
     """The older session's reference goes at the replacing set, before any handshake."""
-    lab.need(Capability.SESSION_LIFETIME, why="when the older session object is freed")
     _, client, mine, foreign = _two_sessions(lab, config)
     connection = lab.connection(client)
-    freed = lab.hand_over(connection, foreign)
+    freed = _recipes.hand_over(lab, connection, foreign)
     del foreign
     lab.check("older session freed while it is the connection's", False, freed())
     lab.set_session(connection, mine)

@@ -14,7 +14,7 @@ def _used_connection(lab, config):
     server, other_server, client = lab.server(config), lab.server(config), lab.client(config)
     handshake = lab.connect(client, server)
     lab.shutdown(handshake.client)
-    newer = lab.fresh_session(client, other_server)
+    newer = lab.resumable_session(client, other_server)
     return other_server, client, handshake.client, newer
 
 
@@ -28,11 +28,17 @@ def test_used_connection_takes_the_new_session(lab, config):
     lab.expect_resumed(handshake, "the reported session offered to the server that issued the new one")
 
 
+@pytest.mark.needs(Capability.SESSION_LIFETIME, why="when the earlier session object is freed")
 def test_earlier_session_is_released(lab, config):
-    """The session of the earlier handshake is freed at the set (the caller holds no handle)."""
-    lab.need(Capability.SESSION_LIFETIME, why="when the earlier session object is freed")
+    """The session of the earlier handshake is freed at the set (the caller holds no handle).
+
+    The documented call comes first, on a used connection of its own: a library
+    that refuses it ends ``refused``, whatever the adapter can observe.
+    """
+    _, _, first_used, first_newer = _used_connection(lab, config)
+    lab.set_session(first_used, first_newer)
     _, _, used, newer = _used_connection(lab, config)
-    earlier = lab.get_session(used)
+    earlier = lab.held_session(used, "the connection after its handshake")
     freed = lab.track(earlier)
     lab.release(earlier)
     del earlier

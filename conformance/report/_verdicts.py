@@ -26,10 +26,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from .._configs import config_label
 from .._outcomes import Outcome
 
 __all__ = [
-    "CONFIG_LABELS",
     "ORDER",
     "STYLES",
     "OutcomeStyle",
@@ -93,14 +93,6 @@ STYLES: dict[Outcome, OutcomeStyle] = {
 #: The order of outcomes in tables and legends: best first.
 ORDER: tuple[Outcome, ...] = tuple(sorted(STYLES, key=lambda o: STYLES[o].rank))
 
-#: Short column labels for the protocol configurations (the full description is a tooltip).
-CONFIG_LABELS: dict[str | None, str] = {
-    "tls12-sessionid": "1.2 id",
-    "tls12-ticket": "1.2 ticket",
-    "tls13": "1.3",
-    None: "no handshake",
-}
-
 
 def worst(outcomes: Iterable[Outcome]) -> Outcome | None:
     """The worst-ranked observed outcome (not-observable only if nothing else), or None."""
@@ -111,7 +103,3 @@ def worst(outcomes: Iterable[Outcome]) -> Outcome | None:
 
 def is_worse(after: Outcome, before: Outcome) -> bool:
     return STYLES[after].rank > STYLES[before].rank
-
-
-def config_label(config_id: str | None) -> str:
-    return CONFIG_LABELS.get(config_id, config_id or "no handshake")
