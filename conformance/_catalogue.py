@@ -11,11 +11,14 @@ project's own tests fail when an id has no test or a test names an unknown id.
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
 
 from ._configs import CONFIGS
 from ._lookup import by_id
 
-__all__ = ["CATALOGUE", "Clause", "clause_by_id"]
+__all__ = ["CATALOGUE", "Clause", "clause_by_id", "documentation_level", "documented_for", "version_key"]
 
 ALL_CONFIGS = tuple(c.id for c in CONFIGS)
 
@@ -128,3 +131,28 @@ CATALOGUE: tuple[Clause, ...] = (
 
 def clause_by_id(clause_id: str) -> Clause:
     return by_id(CATALOGUE, clause_id, "clause")
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """The leading numbers of a version, for ordering: "1.1.1r" -> (1, 1, 1); "" -> ()."""
+    found = re.match(r"\d+(?:\.\d+)*", version.strip())
+    return tuple(int(part) for part in found.group(0).split(".")) if found else ()
+
+
+def documentation_level(facts: Mapping[str, Any]) -> str:
+    """The OpenSSL man pages a run is judged by, from its facts; "" means the newest.
+
+    The adapter's own word (``openssl_documentation``) first; else, for OpenSSL, its version.
+    """
+    chosen = str(facts.get("openssl_documentation") or "")
+    if chosen:
+        return chosen
+    if str(facts.get("tls_library") or "").lower() == "openssl":
+        return str(facts.get("tls_library_version") or "")
+    return ""
+
+
+def documented_for(documented_since: str, level: str) -> bool:
+    """Whether the man pages of ``level`` carry a clause documented since ``documented_since``."""
+    since, have = version_key(documented_since), version_key(level)
+    return not since or not have or have >= since

@@ -81,9 +81,17 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--out", "-o", type=Path, required=True)
     merge.set_defaults(handler=_merge)
 
-    diff = commands.add_parser("diff", help="compare two result sets; exit 1 on a regression")
-    diff.add_argument("before", type=Path)
-    diff.add_argument("after", type=Path)
+    diff = commands.add_parser(
+        "diff", help="compare two result sets or two run labels (builds, versions); exit 1 on a regression"
+    )
+    diff.add_argument("before", type=Path, help="a results file, merged file, folder, or run label")
+    diff.add_argument("after", type=Path, help="the same, after")
+    diff.add_argument(
+        "--results-dir",
+        type=Path,
+        default=Path("reports/results"),
+        help="where run labels are looked up (default: reports/results)",
+    )
     diff.set_defaults(handler=_diff)
     selftest = commands.add_parser(
         "selftest", help="run the battery against every mutant; build the kill matrix"
@@ -161,7 +169,7 @@ def _merge(args: argparse.Namespace, extra: list[str]) -> int:
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
     from .report import diff_results
 
-    return diff_results(args.before, args.after)
+    return diff_results(args.before, args.after, args.results_dir)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -122,6 +122,11 @@ class Run:
     def adapter_name(self) -> str:
         return self.header["adapter"]["name"]
 
+    @property
+    def label(self) -> str:
+        """The run's label (``--label``, or the adapter's name plus a named build's version)."""
+        return str(self.header["adapter"].get("label") or self.adapter_name)
+
 
 def read_results(path: Path) -> Run:
     """Read a results file; raise ``ResultsFileError`` saying what is wrong."""

@@ -67,10 +67,12 @@ def write_run(
     started: str = "2026-01-01T10:00:00+00:00",
     facts: dict[str, Any] | None = None,
     python: str | None = None,
+    label: str | None = None,
 ) -> Path:
     header = run_header(
         {
             "name": adapter,
+            **({"label": label} if label else {}),
             "target": "fake:Adapter",
             "distribution": "fake-adapter",
             "distribution_version": "0.1",

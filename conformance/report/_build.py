@@ -1,9 +1,11 @@
 """Building the report model from loaded runs: columns, clause rows, configurations, cells.
 
-Design: runs of the same adapter from several machines or dates stay separate
-columns (nothing is silently dropped); their labels are the adapter name plus
-the first environment fact that tells them apart, in the order of
-``_DISCRIMINATORS``. The clause rows come from the catalogues in the run
+Design: a column is headed by its run's label; columns of one adapter stand
+together, ordered by TLS library version. Runs of the same label from several
+machines or dates stay separate columns (nothing is silently dropped); their
+headings add the first environment fact that tells them apart, in the order
+of ``_DISCRIMINATORS``. Each column gets its OpenSSL documentation level and
+the clauses that level does not document (``_catalogue.documented_for``). The clause rows come from the catalogues in the run
 headers (the newest run's text wins); a clause id that a test names but no
 catalogue knows still gets a row, marked unknown.
 """
@@ -14,6 +16,7 @@ import collections
 from collections.abc import Callable
 from typing import Any
 
+from .._catalogue import documentation_level, documented_for, version_key
 from .._outcomes import Outcome, TestResult
 from .._results import now
 from ._model import FULL_LISTING_LIMIT, Cell, ClauseRow, Column, ConfigInfo, ReportModel, joined
@@ -26,9 +29,9 @@ __all__ = ["build_model"]
 def build_model(
     runs: list[LoadedRun], duplicates_dropped: int = 0, full_listing_limit: int = FULL_LISTING_LIMIT
 ) -> ReportModel:
-    ordered = sorted(runs, key=lambda r: (r.run.adapter_name, str(r.run.header.get("started", ""))))
-    columns = _columns(ordered)
+    ordered = sorted(runs, key=_column_order)
     clauses = _clauses(ordered)
+    columns = _columns(ordered, clauses)
     configs = _configs(ordered)
     cells = {
         (clause.id, column.key): _cell(clause, column, configs) for clause in clauses for column in columns
@@ -56,16 +59,23 @@ _DISCRIMINATORS: tuple[Callable[[dict[str, Any]], str], ...] = (
 )
 
 
-def _columns(runs: list[LoadedRun]) -> list[Column]:
-    by_name: dict[str, list[LoadedRun]] = collections.defaultdict(list)
+def _column_order(loaded: LoadedRun) -> tuple[Any, ...]:
+    """Columns of one adapter together, by TLS library version, then label and start."""
+    run = loaded.run
+    version = version_key(str(_facts(run.header).get("tls_library_version") or ""))
+    return (run.adapter_name, version, run.label, str(run.header.get("started", "")))
+
+
+def _columns(runs: list[LoadedRun], clauses: list[ClauseRow]) -> list[Column]:
+    by_label: dict[str, list[LoadedRun]] = collections.defaultdict(list)
     for loaded in runs:
-        by_name[loaded.run.adapter_name].append(loaded)
+        by_label[loaded.run.label].append(loaded)
     labels: dict[int, str] = {}
-    for name, group in by_name.items():
+    for name, group in by_label.items():
         for loaded, label in zip(group, _labels(name, group)):
             labels[id(loaded)] = label
     slugs: set[str] = set()
-    return [_column(loaded, labels[id(loaded)], slugs) for loaded in runs]
+    return [_column(loaded, labels[id(loaded)], slugs, clauses) for loaded in runs]
 
 
 def _labels(name: str, group: list[LoadedRun]) -> list[str]:
@@ -85,8 +95,13 @@ def _labels(name: str, group: list[LoadedRun]) -> list[str]:
     return labels
 
 
-def _column(loaded: LoadedRun, key: str, slugs: set[str]) -> Column:
+def _column(loaded: LoadedRun, key: str, slugs: set[str], clauses: list[ClauseRow]) -> Column:
     counts = collections.Counter(t.outcome for t in loaded.run.tests)
+    level = documentation_level(_facts(loaded.run.header))
+    undocumented = frozenset(c.id for c in clauses if not documented_for(c.documented_since, level))
+    scored = collections.Counter(
+        t.outcome for t in loaded.run.tests if not t.clauses or not undocumented.issuperset(t.clauses)
+    )
     return Column(
         key=key,
         slug=_slug(key, slugs),
@@ -97,6 +112,9 @@ def _column(loaded: LoadedRun, key: str, slugs: set[str]) -> Column:
             t.as_expected and t.outcome not in (Outcome.PASS, Outcome.NOT_OBSERVABLE)
             for t in loaded.run.tests
         ),
+        documentation=level,
+        undocumented=undocumented,
+        scored_counts={o: scored[o] for o in ORDER},
     )
 
 

@@ -71,8 +71,12 @@ def merge_results(paths: Sequence[Path], out: Path) -> int:
     return 0
 
 
-def diff_results(before: Path, after: Path) -> int:
-    """Print what changed from ``before`` to ``after``; 1 on a regression, else 0."""
+def diff_results(before: Path, after: Path, results_dir: Path = Path("reports/results")) -> int:
+    """Print what changed from ``before`` to ``after``; 1 on a regression, else 0.
+
+    Each side is a path, or a run label whose results file is in ``results_dir``.
+    """
+    before, after = _by_label(before, results_dir), _by_label(after, results_dir)
     try:
         old, _ = load_runs([before])
         new, _ = load_runs([after])
@@ -81,6 +85,12 @@ def diff_results(before: Path, after: Path) -> int:
     diff = diff_runs(old, new)
     print(format_diff(diff, _describe(before, old), _describe(after, new)))
     return 1 if diff.regressed else 0
+
+
+def _by_label(given: Path, results_dir: Path) -> Path:
+    """A path as given, or, when nothing is there, the results file of the label it names."""
+    labelled = results_dir / f"{given}.jsonl"
+    return labelled if not given.exists() and len(given.parts) == 1 and labelled.is_file() else given
 
 
 def _describe(path: Path, runs: list[LoadedRun]) -> str:

@@ -1,8 +1,12 @@
 """Diff: what changed between two result sets, and whether anything got worse.
 
-Design: tests are matched by adapter name and test id. A side that holds
-several runs of one adapter (a merged file from several machines) is reduced
-to the run that started last, and the diff says which runs it set aside. Each
+Design: tests are matched by run label (the adapter name, plus the library
+version of a named build, or ``--label``) and test id; when each side holds
+one label and they differ (two builds, two versions: ``conformance diff
+reference-1.1.1r reference-3.5.9``), those two runs are compared. A side that
+holds several runs of one label (a merged file from several machines) is
+reduced to the run that started last, and the diff says which runs it set
+aside. Each
 matched pair falls in one class, decided by the outcome ranks of
 ``_verdicts`` (the table of ``_CLASSES`` below, first match wins):
 
@@ -75,6 +79,11 @@ class Diff:
 def diff_runs(before: list[LoadedRun], after: list[LoadedRun]) -> Diff:
     diff = Diff()
     old, new = _by_adapter(before, "before", diff), _by_adapter(after, "after", diff)
+    if len(old) == len(new) == 1 and old.keys() != new.keys():
+        (was, run_before), (now, run_after) = *old.items(), *new.items()
+        diff.notes.append(f"compared two labels: {was} (before) with {now} (after)")
+        _diff_adapter(diff, f"{was} -> {now}", run_before, run_after)
+        return diff
     for name in sorted(old.keys() | new.keys()):
         _diff_adapter(diff, name, old.get(name), new.get(name))
     return diff
@@ -83,7 +92,7 @@ def diff_runs(before: list[LoadedRun], after: list[LoadedRun]) -> Diff:
 def _by_adapter(runs: list[LoadedRun], side: str, diff: Diff) -> dict[str, LoadedRun]:
     groups: dict[str, list[LoadedRun]] = collections.defaultdict(list)
     for loaded in runs:
-        groups[loaded.run.adapter_name].append(loaded)
+        groups[loaded.run.label].append(loaded)
     chosen = {}
     for name, group in groups.items():
         group.sort(key=lambda r: str(r.run.header.get("started", "")))

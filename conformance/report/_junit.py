@@ -64,6 +64,8 @@ def junit_element(column: Column) -> ET.Element:
         suite,
         {
             "adapter": column.name,
+            "label": column.label,
+            "openssl_documentation": column.documentation or "newest",
             "library": column.library,
             "tls_library": column.tls_library,
             "suite_version": str(column.header.get("suite_version", "")),

@@ -2,11 +2,21 @@
 
 Design: every output (HTML, Markdown, JUnit) renders this one model, so they
 agree; the renderers read it and never each other. ``_build`` makes it from the
-loaded runs. A column is one run of one adapter; a run whose adapter was
-unavailable is listed with its reason but has no column. A cell shows the
+loaded runs. A column is one run of one adapter, headed by the run's label (the
+adapter name, plus the library version when a build was given, or
+``--label``); a run whose adapter was unavailable is listed with its reason
+but has no column. A cell shows the
 worst outcome of its tests (ranks in ``_verdicts``) and the worst per protocol
 configuration. What a renderer shows of a test's evidence is ``evidence_view``;
 an extra section (the kill matrix) comes as a ``ReportSection``.
+
+Version-aware verdicts: a run is judged by the OpenSSL man pages of its
+documentation level (``_catalogue.documentation_level``: OpenSSL's own
+version, or what another library's adapter says it aims at). A clause
+documented only by newer pages keeps its cell and outcome, marked "not
+documented for this version"; its tests stay out of the column's score.
+``build_groups`` gives, for an adapter run on several builds, only the
+clauses whose cells differ.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from ._verdicts import ORDER, worst
 
 __all__ = [
     "FULL_LISTING_LIMIT",
+    "BuildGroup",
     "Cell",
     "ClauseRow",
     "Column",
@@ -51,6 +62,12 @@ class Column:
     counts: dict[Outcome, int]
     unexpected: int
     expected_deviations: int
+    #: The OpenSSL man pages the run is judged by ("" for the newest).
+    documentation: str = ""
+    #: Clauses those pages do not document: shown, but left out of the score.
+    undocumented: frozenset[str] = frozenset()
+    #: The outcomes that enter the score (those of documented clauses).
+    scored_counts: dict[Outcome, int] = dataclasses.field(default_factory=dict)
 
     @property
     def run(self) -> Run:
@@ -59,6 +76,15 @@ class Column:
     @property
     def name(self) -> str:
         return self.run.adapter_name
+
+    @property
+    def label(self) -> str:
+        return self.run.label
+
+    @property
+    def unscored(self) -> int:
+        """Tests left out of the score: their clauses are not documented for this version."""
+        return sum(self.counts.values()) - sum(self.scored_counts.values())
 
     @property
     def header(self) -> dict[str, Any]:
@@ -91,8 +117,9 @@ class Column:
 
     @property
     def score(self) -> float | None:
-        """pass / (pass + fail); None when neither happened."""
-        passed, failed = self.counts[Outcome.PASS], self.counts[Outcome.FAIL]
+        """pass / (pass + fail) over the documented clauses; None when neither happened."""
+        counts = self.scored_counts or self.counts
+        passed, failed = counts.get(Outcome.PASS, 0), counts.get(Outcome.FAIL, 0)
         return passed / (passed + failed) if passed + failed else None
 
     @property
@@ -170,6 +197,11 @@ class Cell:
         return worst(t.outcome for t in self.tests)
 
     @property
+    def documented(self) -> bool:
+        """False when the column's OpenSSL man pages do not document this clause."""
+        return self.clause.id not in self.column.undocumented
+
+    @property
     def outcomes(self) -> list[Outcome]:
         present = {t.outcome for t in self.tests}
         return [o for o in ORDER if o in present]
@@ -182,6 +214,20 @@ class Cell:
     @property
     def unexpected(self) -> int:
         return sum(not t.as_expected for t in self.tests)
+
+
+@dataclasses.dataclass(frozen=True)
+class BuildGroup:
+    """The columns of one adapter (several builds or versions) and the clauses where they differ."""
+
+    name: str
+    columns: list[Column]
+    differing: list[ClauseRow]
+
+
+def _cell_face(cell: Cell) -> tuple[Any, ...]:
+    """What a reader compares between two cells: the worst outcome, overall and per configuration."""
+    return (cell.worst, tuple((config.id, outcome) for config, outcome, _ in cell.by_config))
 
 
 @dataclasses.dataclass
@@ -212,6 +258,24 @@ class ReportModel:
 
     def cell(self, clause_id: str, column_key: str) -> Cell:
         return self.cells[(clause_id, column_key)]
+
+    @property
+    def build_groups(self) -> list[BuildGroup]:
+        """Each adapter with several columns (builds, versions), and the clauses whose cells differ."""
+        by_name: dict[str, list[Column]] = collections.defaultdict(list)
+        for column in self.matrix_columns:
+            by_name[column.name].append(column)
+        groups = []
+        for name, columns in by_name.items():
+            if len(columns) < 2:
+                continue
+            differing = [
+                clause
+                for clause in self.clauses
+                if len({_cell_face(self.cell(clause.id, c.key)) for c in columns}) > 1
+            ]
+            groups.append(BuildGroup(name, columns, differing))
+        return groups
 
     def listed(self, cell: Cell) -> list[tuple[TestResult, bool]]:
         """The tests a cell lists, each with whether its evidence is shown.

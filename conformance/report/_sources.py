@@ -7,8 +7,8 @@ problem becomes a ``ReportInputError`` whose message is one line saying what
 was expected and what was found, so the commands can print it and exit.
 
 The same run read twice (a results file and a merged file that holds it) is
-kept once: two runs are the same when adapter, start time, platform, Python,
-command and number of tests agree.
+kept once: two runs are the same when adapter, label, start time, platform,
+Python, command and number of tests agree.
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ def run_identity(run: Run) -> tuple[Any, ...]:
     header = run.header
     return (
         run.adapter_name,
+        run.label,
         header.get("started"),
         header.get("platform"),
         header.get("python"),
