@@ -1,10 +1,11 @@
-"""The gnutls adapter's own tests: its mapping is complete and its README shows it as the facts do."""
+"""The gnutls adapter's own tests: its mapping covers the catalogue, and its README shows it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from conformance_gnutls._mapping import MAPPING
+from conformance_libssl.native import mapping_table
 
 from conformance import CATALOGUE
 
@@ -16,6 +17,4 @@ def test_every_clause_is_mapped_once() -> None:
 
 
 def test_the_readme_table_is_the_mapping() -> None:
-    text = README.read_text(encoding="utf-8")
-    for entry in MAPPING:
-        assert f"| `{entry.clause}` | `{entry.call}` | {entry.meaning} |" in text, entry.clause
+    assert mapping_table(MAPPING, "GnuTLS") in README.read_text(encoding="utf-8")

@@ -7,9 +7,14 @@ adapters do. This facade is the small, stable surface they import; the
 modules behind it stay private.
 """
 
+from collections.abc import Iterable
+
+from conformance import CallMapping
+
 from ._api import Api
 from ._dialects import Dialect, Fn
 from ._handles import Handle, HandleReleased, WrongInput, caller_session, describe, live_handle
+from ._in_memory import BufferedConnection, InMemoryAdapter, SharedContext
 from ._libraries import _debian_version as debian_version
 from ._libraries import _loaded as loaded_notes
 from ._loading import Library, Symbols, debian_multiarch_dir
@@ -17,11 +22,14 @@ from ._loading import _open_packaged as open_packaged
 
 __all__ = [
     "Api",
+    "BufferedConnection",
     "Dialect",
     "Fn",
     "Handle",
     "HandleReleased",
+    "InMemoryAdapter",
     "Library",
+    "SharedContext",
     "Symbols",
     "WrongInput",
     "caller_session",
@@ -30,5 +38,12 @@ __all__ = [
     "describe",
     "live_handle",
     "loaded_notes",
+    "mapping_table",
     "open_packaged",
 ]
+
+
+def mapping_table(mapping: Iterable[CallMapping], library: str) -> str:
+    """The mapping as a Markdown table, for an adapter's README (its tests check it is there)."""
+    rows = [f"| `{m.clause}` | `{m.call}` | {m.meaning} |" for m in mapping]
+    return "\n".join([f"| clause | {library} call | what it means |", "|---|---|---|", *rows])
