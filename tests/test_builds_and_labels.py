@@ -41,7 +41,7 @@ MODULE = """
     pytestmark = pytest.mark.clause("use", configs=("tls13",))
 
     def test_one(lab, config):
-        pass
+        lab.check("the configuration", "tls13", config.id)
 """
 
 
