@@ -45,15 +45,22 @@ def test_outcome_ranks_put_crash_worst_and_pass_best() -> None:
 def test_counts_and_score_per_adapter(results: Path) -> None:
     alpha, beta = model_of(results).columns
     assert alpha.counts == {outcome: 1 for outcome in Outcome}
-    assert alpha.score == 0.5  # pass / (pass + fail); the other outcomes are apart
+    # pass / judged: fail, refused, crash and timeout count against; not-observable and error do not.
+    assert (alpha.score, alpha.judged, alpha.total) == (1 / 5, 5, 7)
     assert alpha.unexpected == 4 and alpha.expected_deviations == 1
     assert beta.score == 1.0
 
 
-def test_score_is_none_without_pass_or_fail(tmp_path: Path) -> None:
-    write_run(tmp_path / "r.jsonl", [result(outcome="refused")])
+def test_a_refusal_counts_against_the_score(tmp_path: Path) -> None:
+    write_run(tmp_path / "r.jsonl", [result(outcome="refused"), result("t.py::b", outcome="pass")])
     [column] = model_of(tmp_path / "r.jsonl").columns
-    assert column.score is None
+    assert column.score == 0.5
+
+
+def test_score_is_none_when_nothing_was_judged(tmp_path: Path) -> None:
+    write_run(tmp_path / "r.jsonl", [result(outcome="not-observable")])
+    [column] = model_of(tmp_path / "r.jsonl").columns
+    assert column.score is None and column.judged == 0
 
 
 def test_a_cell_shows_the_worst_outcome_and_each_configuration(results: Path) -> None:
@@ -68,6 +75,20 @@ def test_a_cell_shows_the_worst_outcome_and_each_configuration(results: Path) ->
     assert use.tests[0].outcome is Outcome.FAIL  # worst first
     assert model.cell("replace", "alpha").worst is Outcome.CRASH
     assert model.cell("replace", "beta").tests == []
+
+
+def test_a_cell_with_gaps_is_partial_and_says_what_it_rests_on(tmp_path: Path) -> None:
+    tests = [result(f"test_use.py::test_{n}[tls13]") for n in range(6)]
+    tests += [result(f"test_use.py::test_x{n}[tls13]", outcome="not-observable") for n in range(3)]
+    write_run(tmp_path / "r.jsonl", tests)
+    cell = model_of(tmp_path / "r.jsonl").cell("use", "fake")
+    assert cell.worst is Outcome.PASS and cell.partial
+    assert cell.tally == "6 of 9 pass, 3 not-observable"
+    make_reports([tmp_path / "r.jsonl"], tmp_path / "out")
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'class="cell o-pass partial"' in page and "6 of 9 pass, 3 not-observable" in page
+    summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert "✅ pass (partial): 6 of 9 pass, 3 not-observable" in summary
 
 
 def test_clause_rows_come_from_the_catalogue_in_the_header(results: Path) -> None:
@@ -150,7 +171,8 @@ def test_the_page_shows_environment_clause_facts_and_evidence(results: Path, tmp
         "CPython",
         "documented since 1.1.1",
         "DESCRIPTION ¶2",
-        "50.0 %",
+        "20.0 %",
+        "5 / 7",
         "expected deviation",
         "the binding refuses it",
         "unexpected",
@@ -226,10 +248,10 @@ def test_summary_markdown_has_the_table_the_matrix_and_the_unexpected(results: P
     make_reports([results], tmp_path)
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert (
-        "| `alpha` | FakeTLS 1.0 | FakeSSL 9.9 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 50.0 % | **4** | complete |"
+        "| `alpha` | FakeTLS 1.0 | FakeSSL 9.9 | 1 | 1 | 1 | 1 | 1 | 1 | 1 | 20.0 % | 5 / 7 | **4** | complete |"
         in summary
     )
-    assert "| `use` | ❌ fail (1 unexpected) | ✅ pass |" in summary
+    assert "| `use` | ❌ fail: 1 of 2 pass, 1 fail (1 unexpected) | ✅ pass: 1 of 1 pass |" in summary
     assert "### Unexpected outcomes: 4" in summary
     assert "| `alpha` | `test_replace.py::test_replace[tls13]` | 💥 crash | pass |" in summary
 

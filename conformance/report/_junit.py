@@ -72,6 +72,9 @@ def junit_element(column: Column) -> ET.Element:
             "python": column.python,
             "platform": str(column.header.get("platform", "")),
             "status": column.status,
+            # The page's score, the same formula (pass / judged), so CI and the page agree.
+            "score": "n/a" if column.score is None else f"{column.score * 100:.1f} %",
+            "judged": f"{column.judged} of {column.total}",
         },
     )
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}

@@ -5,9 +5,12 @@ agree; the renderers read it and never each other. ``_build`` makes it from the
 loaded runs. A column is one run of one adapter, headed by the run's label (the
 adapter name, plus the library version when a build was given, or
 ``--label``); a run whose adapter was unavailable is listed with its reason
-but has no column. A cell shows the
-worst outcome of its tests (ranks in ``_verdicts``) and the worst per protocol
-configuration. What a renderer shows of a test's evidence is ``evidence_view``;
+but has no column. A cell shows the worst outcome of its tests (ranks in
+``_verdicts``), the worst per protocol configuration, and what it rests on
+("6 of 9 pass, 3 not-observable"): a cell with gaps is partial, never a bare
+pass. The score is pass / judged, judged being every outcome but
+not-observable and error (a refusal of a documented call, a crash or a
+timeout counts against the library). What a renderer shows of a test's evidence is ``evidence_view``;
 an extra section (the kill matrix) comes as a ``ReportSection``.
 
 Version-aware verdicts: a run is judged by the OpenSSL man pages of its
@@ -31,7 +34,7 @@ from markupsafe import Markup
 from .._outcomes import Outcome, TestResult
 from .._results import Run
 from ._sources import LoadedRun
-from ._verdicts import ORDER, worst
+from ._verdicts import ORDER, STYLES, worst
 
 __all__ = [
     "FULL_LISTING_LIMIT",
@@ -45,6 +48,8 @@ __all__ = [
     "ReportSection",
     "evidence_view",
     "joined",
+    "judged",
+    "score",
 ]
 
 #: Above this many test records the page lists less (see ``ReportModel.listed``), so that
@@ -116,11 +121,19 @@ class Column:
         return list((self.run.end or {}).get("stale_expectations") or [])
 
     @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def judged(self) -> int:
+        """The scored tests whose outcome speaks of the library (all but not-observable and error)."""
+        return judged(self.scored_counts or self.counts)
+
+    @property
     def score(self) -> float | None:
-        """pass / (pass + fail) over the documented clauses; None when neither happened."""
-        counts = self.scored_counts or self.counts
-        passed, failed = counts.get(Outcome.PASS, 0), counts.get(Outcome.FAIL, 0)
-        return passed / (passed + failed) if passed + failed else None
+        """pass / judged over the documented clauses: refused, crash and timeout count against the
+        library; None if nothing was judged."""
+        return score(self.scored_counts or self.counts)
 
     @property
     def library(self) -> str:
@@ -214,6 +227,32 @@ class Cell:
     @property
     def unexpected(self) -> int:
         return sum(not t.as_expected for t in self.tests)
+
+    @property
+    def passed(self) -> int:
+        return sum(t.outcome is Outcome.PASS for t in self.tests)
+
+    @property
+    def partial(self) -> bool:
+        """Some tests behind the cell judged nothing (not-observable or error): never a bare verdict."""
+        return any(not t.outcome.is_library_verdict for t in self.tests)
+
+    @property
+    def tally(self) -> str:
+        """What the cell rests on: "6 of 9 pass, 3 not-observable"."""
+        others = [f"{n} {STYLES[o].label}" for o, n in self.counts if o is not Outcome.PASS]
+        return ", ".join([f"{self.passed} of {len(self.tests)} pass", *others])
+
+
+def judged(counts: dict[Outcome, int]) -> int:
+    """How many outcomes speak of the library: every one but not-observable and error."""
+    return sum(n for outcome, n in counts.items() if outcome.is_library_verdict)
+
+
+def score(counts: dict[Outcome, int]) -> float | None:
+    """The conformance score: pass / judged (None when nothing was judged)."""
+    judged_count = judged(counts)
+    return counts.get(Outcome.PASS, 0) / judged_count if judged_count else None
 
 
 @dataclasses.dataclass(frozen=True)

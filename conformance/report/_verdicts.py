@@ -15,9 +15,9 @@ Ranks, best first: pass, not-observable, refused, error, fail, timeout, crash.
 - a hang (timeout) and a dead process (crash) are worse than a wrong answer.
 
 A cell of the matrix shows the worst-ranked outcome of the tests behind it that
-made an observation: not-observable shows only when no test behind the cell
-could observe anything, so a cell of passes with one unobservable variant
-reads "pass". The diff calls a change a regression when the new outcome ranks
+made an observation (not-observable shows only when no test behind the cell
+could observe anything) together with its tally ("6 of 9 pass, 3
+not-observable"); a cell with such gaps is marked partial, never a bare pass. The diff calls a change a regression when the new outcome ranks
 worse (losing an observation, pass -> not-observable, is one).
 """
 
