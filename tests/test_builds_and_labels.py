@@ -159,7 +159,7 @@ def test_clauses_newer_than_the_runs_documentation_are_marked_and_not_scored(tmp
     assert page.count("not documented for this version</span>") >= 2  # the matrix and the builds section
     assert "1 test not documented for 1.1.1r, not scored" in page
     summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
-    assert "❌ fail (1 unexpected) (not documented for this version)" in summary
+    assert "❌ fail: 0 of 1 pass, 1 fail (1 unexpected) (not documented for this version)" in summary
 
 
 @pytest.mark.parametrize(
