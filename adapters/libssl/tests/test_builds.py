@@ -93,19 +93,19 @@ COPIES = {
 def test_a_copy_of_the_debian_library_is_loaded_from_its_path(tmp_path, adapter):
     copies = [Path(shutil.copy(_debian(name), tmp_path / Path(name).name)) for name in COPIES[adapter]]
     variable = ADAPTERS[adapter].build_variable
-    script = (
-        "import json, dataclasses, conformance_libssl as c;"
-        f"print(json.dumps(dataclasses.asdict(c.{ADAPTERS[adapter].__name__}().facts())))"
+    command = [sys.executable, "-m", "conformance", "run", adapter, "--library", str(copies[0])]
+    command += ["--clause", "get", "--config", "tls13", "--results-dir", str(tmp_path / "results")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_")}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    [results] = (tmp_path / "results").iterdir()
+    header = json.loads(results.read_text(encoding="utf-8").splitlines()[0])
+    facts = header["adapter"]["facts"]
+    assert (
+        results.name
+        == f"{header['adapter']['label']}.jsonl"
+        == f"{adapter}-{facts['tls_library_version']}.jsonl"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        env={**os.environ, variable: str(copies[0])},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    facts = json.loads(done.stdout)
     loaded = [note for note in facts["notes"] if note.startswith("loaded ")]
     assert [note.split(" ")[1] for note in loaded] == [str(path) for path in copies]
     assert all("(sha256 " in note for note in loaded)
@@ -124,6 +124,7 @@ def test_the_table_of_pinned_builds():
     builds = versions.pinned_builds()
     assert [b.label for b in builds] == ["reference-1.1.1r", "reference-3.5.9"]
     assert all("==" in b.wheel and b.folder.endswith(".libs") for b in builds)
+    assert all((versions.EXPECTATIONS / b.expectations).is_file() for b in builds if b.expectations)
 
 
 def test_a_build_for_another_machine_is_unavailable(monkeypatch, tmp_path):
