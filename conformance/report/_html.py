@@ -19,7 +19,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ._model import ReportModel, ReportSection, evidence_view
+from ._evidence_view import evidence_view
+from ._model import ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES, config_label
 
 __all__ = ["render_html", "render_section"]

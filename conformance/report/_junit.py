@@ -32,7 +32,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from .._outcomes import Outcome, TestResult
-from ._model import Column, EvidenceView, ReportModel, evidence_view
+from ._evidence_view import EvidenceView, evidence_view
+from ._model import Column, ReportModel
 
 __all__ = ["MARKER", "junit_element", "write_junit"]
 

@@ -10,7 +10,7 @@ but has no column. A cell shows the worst outcome of its tests (ranks in
 ("6 of 9 pass, 3 not-observable"): a cell with gaps is partial, never a bare
 pass. The score is pass / judged, judged being every outcome but
 not-observable and error (a refusal of a documented call, a crash or a
-timeout counts against the library). What a renderer shows of a test's evidence is ``evidence_view``;
+timeout counts against the library). What a renderer shows of a test's evidence is ``_evidence_view``'s;
 an extra section (the kill matrix) comes as a ``ReportSection``.
 
 Version-aware verdicts: a run is judged by the OpenSSL man pages of its
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import json
 from typing import Any
 
 from markupsafe import Markup
@@ -43,10 +42,8 @@ __all__ = [
     "ClauseRow",
     "Column",
     "ConfigInfo",
-    "EvidenceView",
     "ReportModel",
     "ReportSection",
-    "evidence_view",
     "joined",
     "judged",
     "score",
@@ -342,64 +339,6 @@ class ReportSection:
     title: str
     html: Markup
     markdown: str = ""
-
-
-# -- what a renderer shows of a test's evidence ----------------------------------------------
-
-
-@dataclasses.dataclass
-class EvidenceView:
-    """A test's evidence, tolerant of whatever shape the results file gave it."""
-
-    steps: list[str]
-    checks: list[dict[str, str]]
-    notes: list[str]
-    expected: str | None
-    observed: str | None
-    extra: list[tuple[str, str]]
-
-
-_KNOWN_KEYS = {"steps", "checks", "notes", "expected", "observed"}
-
-
-def evidence_view(test: TestResult) -> EvidenceView:
-    evidence = test.evidence if isinstance(test.evidence, dict) else {"evidence": test.evidence}
-    checks = [_check(c) for c in _list(evidence.get("checks"))]
-    expected, observed = evidence.get("expected"), evidence.get("observed")
-    if expected is None and test.outcome is Outcome.FAIL:
-        failed = [c for c in checks if c["ok"] == "no"]
-        if failed:
-            expected, observed = failed[0]["expected"], failed[0]["observed"]
-    return EvidenceView(
-        steps=[str(s) for s in _list(evidence.get("steps"))],
-        checks=checks,
-        notes=[str(n) for n in _list(evidence.get("notes"))],
-        expected=None if expected is None else str(expected),
-        observed=None if observed is None else str(observed),
-        extra=[(str(k), _json(v)) for k, v in evidence.items() if k not in _KNOWN_KEYS],
-    )
-
-
-def _check(check: Any) -> dict[str, str]:
-    if not isinstance(check, dict):
-        return {"what": str(check), "expected": "", "observed": "", "ok": "?"}
-    ok = check.get("ok")
-    return {
-        "what": str(check.get("what", "")),
-        "expected": str(check.get("expected", "")),
-        "observed": str(check.get("observed", "")),
-        "ok": "yes" if ok is True else "no" if ok is False else "?",
-    }
-
-
-def _list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _json(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, indent=1, ensure_ascii=False, default=str)
 
 
 def joined(*parts: Any) -> str:
