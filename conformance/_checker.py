@@ -8,7 +8,7 @@ or ``FIX`` with what was expected and what was seen:
 2. the start: instantiation (``LibraryUnavailable`` carries the why) and ``facts``;
 3. a few real handshakes in every configuration of ``CONFIGS`` through the ``Lab``: the core steps,
    then one probe per declared capability, then one line per method on what
-   it returned (the tables are in ``_probes``).
+   it returned (the tables are in ``_recorder``, ``_scene`` and ``_probes``).
 
 Stages 2 and 3 run in a forked child (``_isolation``), so an adapter that
 crashes or hangs is reported, not fatal; the checks travel back as
@@ -37,8 +37,10 @@ from ._errors import HandshakeFailed, LibraryUnavailable, NotObservable
 from ._evidence import Check, Evidence
 from ._isolation import run_in_child
 from ._lab import Lab
-from ._probes import CORE_STEPS, PROBES, RETURNS, Recorder, Scene, Unmet, WrongReturn, check_facts
+from ._probes import PROBES, check_facts
+from ._recorder import RETURNS, Recorder, WrongReturn
 from ._registry import NOT_INSTALLED, AdapterLoadError, FoundAdapter, contract_problems, resolve_adapter
+from ._scene import CORE_STEPS, Scene, Unmet
 
 __all__ = ["check_adapter"]
 #: Seconds for stages 2 and 3 together; a real adapter needs one or two.
