@@ -10,8 +10,9 @@ but has no column. A cell shows the worst outcome of its tests (ranks in
 ("6 of 9 pass, 3 not-observable"): a cell with gaps is partial, never a bare
 pass. The score is pass / judged, judged being every outcome but
 not-observable and error (a refusal of a documented call, a crash or a
-timeout counts against the library). What a renderer shows of a test's evidence is ``_evidence_view``'s;
-an extra section (the kill matrix) comes as a ``ReportSection``.
+timeout counts against the library). What a renderer shows of a test's
+evidence is ``_evidence_view``'s; an extra section (the kill matrix) comes as a
+``ReportSection``.
 
 Version-aware verdicts: a run is judged by the OpenSSL man pages of its
 documentation level (``_catalogue.documentation_level``: OpenSSL's own
