@@ -7,6 +7,7 @@ and are imported when used, so ``conformance adapters`` stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -55,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--results-dir", default="reports/results", help="where the results file goes")
     run.add_argument("--expectations", help="use this expectations file instead of the adapter's")
     run.add_argument("--no-expectations", action="store_true", help="expect every test to pass")
+    run.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=1,
+        help="test children at once, results still in test order (default 1; 'auto': one per core)",
+    )
     run.set_defaults(handler=_run)
 
     adapters = commands.add_parser("adapters", help="list the adapters that are installed")
@@ -128,9 +136,42 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
         options += ["--expectations", args.expectations]
     if args.no_expectations:
         options.append("--no-expectations")
+    extra, jobs = _xdist_jobs(extra, args.jobs)
+    if jobs > 1:
+        options += ["--jobs", str(jobs)]
     # The battery's own settings, explicitly: never those of a project in the current folder.
     settings = ["-c", str(BATTERY / "pytest.ini"), "--rootdir", str(BATTERY)]
     return int(pytest.main([*targets, *settings, *options, *extra]))
+
+
+def _jobs(text: str) -> int:
+    if text == "auto":
+        return os.cpu_count() or 1
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of test children (1 or more) or 'auto'; got {text!r}"
+        )
+    return int(text)
+
+
+def _xdist_jobs(extra: list[str], jobs: int) -> tuple[list[str], int]:
+    """pytest options for the battery: a ``--`` dropped, pytest-xdist's ``-n N`` taken as ``-j N``.
+
+    pytest-xdist's workers would each write the results file and weigh the
+    expectations against half the tests; the battery's own ``-j`` runs test
+    children at once in one pytest process instead, which is what ``-n`` asks for.
+    """
+    rest, words = [], iter(word for word in extra if word != "--")
+    for word in words:
+        if word in ("-n", "--numprocesses"):
+            jobs = _jobs(next(words, ""))
+        elif word.startswith("--numprocesses="):
+            jobs = _jobs(word.partition("=")[2])
+        elif word.startswith("-n") and word[2:] and (word[2:].isdigit() or word[2:] == "auto"):
+            jobs = _jobs(word[2:])
+        else:
+            rest.append(word)
+    return rest, jobs
 
 
 def _adapters(args: argparse.Namespace, extra: list[str]) -> int:

@@ -10,6 +10,8 @@ millisecond, so every test can have one.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import select
@@ -23,7 +25,7 @@ from ._errors import HandshakeFailed, LibraryFault
 from ._evidence import Contradiction, Evidence
 from ._outcomes import Outcome, outcome_of_exception
 
-__all__ = ["Ending", "run_here", "run_in_child"]
+__all__ = ["Child", "Ending", "run_here", "run_in_child", "start_child"]
 
 Ending = dict[str, Any]  # {"outcome", "reason", "evidence", "expected", "observed"}
 
@@ -62,20 +64,48 @@ def run_here(body: Callable[[], None], evidence: Evidence) -> Ending:
 
 def run_in_child(body: Callable[[], None], evidence: Evidence, timeout: float) -> Ending:
     """Run ``body`` in a forked child; crashes and hangs become outcomes."""
+    return start_child(body, evidence).finish(timeout)
+
+
+@dataclasses.dataclass
+class Child:
+    """A test body running in a forked child, not yet waited for (see ``start_child``)."""
+
+    pid: int
+    read_end: int
+
+    def finish(self, timeout: float) -> Ending:
+        """Read the child's steps and ending, waiting at most ``timeout`` seconds from now."""
+        try:
+            lines, timed_out = _collect(self.read_end, timeout)
+        finally:
+            os.close(self.read_end)
+        if timed_out:
+            os.kill(self.pid, signal.SIGKILL)
+        _, status = os.waitpid(self.pid, 0)
+        return _ending_from(lines, status, timed_out, timeout)
+
+    def abandon(self) -> None:
+        """Kill a child whose ending is no longer wanted (a run stopped early), and reap it."""
+        os.close(self.read_end)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
+
+def start_child(body: Callable[[], None], evidence: Evidence) -> Child:
+    """Fork a child that runs ``body``; its time limit starts when it is finished.
+
+    Several children may run at once (``conformance run -j N``); each streams into its
+    own pipe, which holds far more than a test's evidence, so none waits for the parent.
+    """
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_end)
         _child(body, evidence, write_end)
     os.close(write_end)
-    try:
-        lines, timed_out = _collect(read_end, timeout)
-    finally:
-        os.close(read_end)
-    if timed_out:
-        os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    return _ending_from(lines, status, timed_out, timeout)
+    return Child(pid, read_end)
 
 
 def _child(body: Callable[[], None], evidence: Evidence, fd: int) -> None:

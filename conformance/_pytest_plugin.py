@@ -30,6 +30,7 @@ from ._errors import LibraryUnavailable
 from ._evidence import Evidence
 from ._expectations import Expectations, ExpectationsError, load_expectations
 from ._isolation import run_here, run_in_child
+from ._jobs import Jobs
 from ._lab import Lab
 from ._needs import MARK, MARKER_LINE, NeedsError, needs_of_marks
 from ._outcomes import Outcome, TestResult
@@ -53,6 +54,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--test-timeout", type=float, default=20.0, help="seconds per test (default 20)")
     group.addoption("--no-isolation", action="store_true", help="run tests in-process (no crash isolation)")
     group.addoption(
+        "--jobs", type=int, default=1, help="test children at once, results in test order (default 1)"
+    )
+    group.addoption(
         "--require-library",
         action="store_true",
         help=f"fail if the adapter's library is missing (also: {REQUIRE_LIBRARY_VARIABLE}=1)",
@@ -73,6 +77,19 @@ class ConformanceRun:
     def __init__(self, config: pytest.Config, spec: str) -> None:
         self.config = config
         self.spec = spec
+        self.jobs: Jobs | None = None
+        if config.getoption("jobs") < 1:
+            raise pytest.UsageError(
+                f"--jobs expects 1 or more test children at once; got {config.getoption('jobs')}"
+            )
+        if getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
+            raise pytest.UsageError(
+                "pytest-xdist cannot run the battery (its workers would each write the one results "
+                "file and weigh the expectations against part of the tests); use --jobs N "
+                "('conformance run NAME -j N', or '-n N', which it takes as -j N)"
+            )
+        if config.getoption("jobs") > 1 and config.getoption("no_isolation"):
+            raise pytest.UsageError("--jobs runs tests in children at once; it cannot go with --no-isolation")
         try:
             self.found, adapter_class = load_adapter(spec)
         except AdapterLoadError as error:
@@ -137,6 +154,10 @@ class ConformanceRun:
             for item in items:
                 item.add_marker(pytest.mark.skip(reason=self.unavailable))
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if self.config.getoption("jobs") > 1:
+            self.jobs = Jobs(self.config.getoption("jobs"), session.items)
+
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.complete_selection = False
 
@@ -158,10 +179,15 @@ class ConformanceRun:
         arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
         body = lambda: pyfuncitem.obj(**arguments)
         started = time.perf_counter()
+        timeout = self.config.getoption("test_timeout")
         if self.config.getoption("no_isolation"):
             ending = run_here(body, lab.evidence)
+        elif self.jobs is not None:
+            prepared = self.prepared(lab.adapter, lab.credentials)
+            new_lab = lambda: Lab(lab.adapter, lab.credentials, Evidence(), prepared)
+            ending = self.jobs.ending(pyfuncitem, lab, new_lab, timeout)
         else:
-            ending = run_in_child(body, lab.evidence, self.config.getoption("test_timeout"))
+            ending = run_in_child(body, lab.evidence, timeout)
         result = self._result(pyfuncitem, marker, ending, time.perf_counter() - started)
         self.writer.add(result)
         _tell_pytest(result)
@@ -201,6 +227,8 @@ class ConformanceRun:
 
     # -- the end -----------------------------------------------------------------------
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.jobs is not None:
+            self.jobs.close()  # children started ahead of a run that stopped early
         stale = self.expectations.stale() if self.complete_selection and not self.unavailable else []
         self.stale = stale
         if stale and session.exitstatus == 0:
