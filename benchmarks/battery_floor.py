@@ -128,10 +128,10 @@ def time_floor(adapter: str, plan: dict[tuple[str, str], int]) -> tuple[float, d
 # -- 3. the battery -------------------------------------------------------------------------------
 
 
-def time_battery(adapter: str, extra: list[str]) -> tuple[float, int]:
+def time_battery(adapter: str, extra: list[str], python: str = sys.executable) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as scratch:
         command = [
-            sys.executable,
+            python,
             "-m",
             "conformance",
             "run",
@@ -154,6 +154,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("adapter")
     parser.add_argument("--repeat", "-n", type=int, default=5, help="interleaved repetitions (default 5)")
+    parser.add_argument(
+        "--compare",
+        metavar="PYTHON",
+        help="also time the battery with this interpreter's suite (another version), interleaved",
+    )
     parser.add_argument("extra", nargs="*", help="options passed to 'conformance run' (after --)")
     args = parser.parse_args()
 
@@ -167,22 +172,30 @@ def main() -> None:
     total = {kind: sum(n for (_, k), n in plan.items() if k == kind) for kind in KINDS}
     print(f"  {'total':<18} " + "  ".join(f"{total[k]:4d} {k}" for k in KINDS))
 
-    floors, batteries, ratios = [], [], []
+    floors, batteries, ratios, others, other_ratios = [], [], [], [], []
     for number in range(1, args.repeat + 1):
         floor, seen = time_floor(args.adapter, plan)
         battery, status = time_battery(args.adapter, args.extra)
         floors.append(floor)
         batteries.append(battery)
         ratios.append(battery / floor)
-        print(
+        line = (
             f"  run {number}: tight loop {floor:.2f} s ({seen.get('full', 0)} full, "
             f"{seen.get('resumed', 0)} resumed), battery {battery:.2f} s (exit {status}), "
-            f"ratio {battery / floor:.2f}",
-            flush=True,
+            f"ratio {battery / floor:.2f}"
         )
+        if args.compare:
+            other, other_status = time_battery(args.adapter, args.extra, args.compare)
+            others.append(other)
+            other_ratios.append(other / floor)
+            line += f"; compared {other:.2f} s (exit {other_status}), ratio {other / floor:.2f}"
+        print(line, flush=True)
     print(f"tight loop (s): {_spread(floors)}")
     print(f"battery (s):    {_spread(batteries)}")
     print(f"ratio:          {_spread(ratios)}")
+    if args.compare:
+        print(f"compared battery (s): {_spread(others)}")
+        print(f"compared ratio:       {_spread(other_ratios)}")
 
 
 if __name__ == "__main__":
