@@ -43,7 +43,11 @@ class Jobs:
         index = self.order.get(item.nodeid)
         if index is not None:
             for later in self.items[index + 1 : index + self.jobs]:
-                if later.nodeid not in self.running and _startable(later):
+                if (
+                    later.nodeid not in self.running
+                    and isinstance(later, pytest.Function)
+                    and _startable(later)
+                ):
                     ahead = new_lab()
                     self.running[later.nodeid] = start_child(_body(later, ahead), ahead.evidence)
         return child.finish(timeout)
@@ -54,8 +58,8 @@ class Jobs:
         self.running.clear()
 
 
-def _startable(item: pytest.Item) -> bool:
-    if not isinstance(item, pytest.Function) or item.get_closest_marker("clause") is None:
+def _startable(item: pytest.Function) -> bool:
+    if item.get_closest_marker("clause") is None:
         return False
     if item.get_closest_marker("skip") or item.get_closest_marker("skipif"):
         return False
