@@ -47,7 +47,9 @@ MODULE = """
 
 @pytest.fixture
 def built(battery, monkeypatch):
-    monkeypatch.delenv("FAKE_TLS_BUILD", raising=False)
+    # The plugin sets the build variable in this process: make sure it is gone afterwards.
+    monkeypatch.setenv("FAKE_TLS_BUILD", "")
+    monkeypatch.delenv("FAKE_TLS_BUILD")
     battery.write(MODULE)
     battery.pytester.makepyfile(built_adapter=textwrap.dedent(BUILT_ADAPTER))
     battery.pytester.syspathinsert()
