@@ -278,8 +278,9 @@ class FakeAdapter(Adapter):
         config = connection.context.config
         if kind == HELLO and connection.state == "start":
             self._answer_hello(connection, payload)
-            if config.tickets and config.tls_version == "1.2":
-                connection.send(TICKET, _ticket(connection))  # TLS 1.2: inside the handshake
+            if config.tickets and config.tls_version == "1.2" and not connection.reused:
+                # TLS 1.2: inside a full handshake (a resumption keeps its ticket, as OpenSSL's does)
+                connection.send(TICKET, _ticket(connection))
             connection.state = "hello-answered"
         elif kind == FINISHED and connection.state == "hello-answered":
             connection.state = "done"

@@ -36,15 +36,26 @@ def hand_over(lab: Lab, connection: Any, session: Any) -> Callable[[], bool]:
     return freed
 
 
-def connection_holding_a_fresh_session(lab: Lab, client: Any, server: Any) -> tuple[Any, Callable[[], bool]]:
+def connection_holding_a_fresh_session(
+    lab: Lab, client: Any, server: Any, ref_taken: bool = False
+) -> tuple[Any, Callable[[], bool]]:
     """A new connection of ``client`` holding a fresh session that no one else holds.
 
     The session is handed over at once (the caller never has a handle) and is
-    checked to be alive; returns the connection and the probe of the session.
+    seen to be alive; returns the connection and the probe of the session.
+    That it is alive is the ``ref-taken`` clause: a check in its own tests
+    (``ref_taken``), a precondition in any other clause's, which cannot judge
+    a library whose set takes no reference.
     """
     connection = lab.connection(client)
     freed = hand_over(lab, connection, lab.fresh_session(client, server))
-    lab.check("session freed after the caller released its handle", False, freed())
+    what = "session freed after the caller released its handle"
+    if ref_taken:
+        lab.check(what, False, freed())
+    else:
+        lab.require(
+            not freed(), "the connection keeps the set session alive (ref-taken judges that)", "freed"
+        )
     return connection, freed
 
 

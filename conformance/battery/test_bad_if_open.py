@@ -32,20 +32,27 @@ CLOSINGS = [
 
 
 def _open_connection(lab, config):
-    """An open handshake, the client's session of it, and another client session to set."""
+    """An open handshake, the client's session of it, and another client session to set.
+
+    The replacement is shown to resume on its own: what the wire says of the
+    replaced session then speaks of bad-if-open, not of a library that never resumes.
+    """
     server, client = lab.server(config), lab.client(config)
     handshake = lab.connect(client, server)
     session = lab.held_session(handshake.client, "the open client connection")
-    replacement = lab.fresh_session(client, server)
+    replacement = lab.resumable_session(client, server)
     return server, client, handshake, session, replacement
 
 
-def _open_server_connection(lab, config):
+def _open_server_connection(lab, config, resuming=True):
     """The same, but the session to set is a server session of the same server context.
 
-    (A client's session would bring the one-context clause in.)
+    (A client's session would bring the one-context clause in.) With ``resuming``,
+    a client session is first shown to resume on its own, as above.
     """
     server, client = lab.server(config), lab.client(config)
+    if resuming:
+        lab.resumable_session(client, server)
     handshake = lab.connect(client, server)
     session = lab.held_session(handshake.client, "the client of the open connection")
     other = lab.connect(client, server)
@@ -109,7 +116,7 @@ def test_closed_server_session_stays_cached(lab, config, how):
 @pytest.mark.needs(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
 def test_open_server_session_is_removed_from_the_cache(lab, config):
     """The server's cache shrinks by one and reports one removal at the replacing set."""
-    server, _, handshake, _, replacement = _open_server_connection(lab, config)
+    server, _, handshake, _, replacement = _open_server_connection(lab, config, resuming=False)
     size, removals = lab.cache(server)
     lab.require(size >= 1, "the server cache holds the open connection's session", f"{size} sessions")
     lab.set_session(handshake.server, replacement)
@@ -120,7 +127,7 @@ def test_open_server_session_is_removed_from_the_cache(lab, config):
 @pytest.mark.needs(Capability.CACHE_SIZE, Capability.CACHE_EVENTS, why="the server's session cache")
 def test_closed_server_session_is_not_removed(lab, config):
     """Control: after the server's shutdown, the set removes nothing from the cache."""
-    server, _, handshake, _, replacement = _open_server_connection(lab, config)
+    server, _, handshake, _, replacement = _open_server_connection(lab, config, resuming=False)
     lab.shutdown(handshake.server)
     before = lab.cache(server)
     lab.set_session(handshake.server, replacement)

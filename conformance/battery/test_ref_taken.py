@@ -25,7 +25,7 @@ def test_caller_may_release_its_handle_at_once(lab, config):
 def test_reference_is_held_until_the_connection_goes(lab, config):
     """The session outlives the caller's handle while the connection holds it, and dies with it."""
     server, client = lab.server(config), lab.client(config)
-    connection, freed = _recipes.connection_holding_a_fresh_session(lab, client, server)
+    connection, freed = _recipes.connection_holding_a_fresh_session(lab, client, server, ref_taken=True)
     handshake = lab.handshake(connection, lab.connection(server), exchange=False)
     lab.expect_resumed(handshake, "the handshake after the caller released its handle")
     lab.check("session freed while the connection still holds it", False, freed())
@@ -40,7 +40,7 @@ def test_reference_is_held_until_the_connection_goes(lab, config):
 def test_unused_connection_releases_its_reference(lab, config):
     """A connection that never connects still releases its reference when it goes."""
     server, client = lab.server(config), lab.client(config)
-    connection, freed = _recipes.connection_holding_a_fresh_session(lab, client, server)
+    connection, freed = _recipes.connection_holding_a_fresh_session(lab, client, server, ref_taken=True)
     lab.release(connection)
     del connection
     lab.collect_garbage()
