@@ -151,8 +151,8 @@ def conformance_command(tree: Path, *args: str) -> subprocess.CompletedProcess[s
 def battery_run(tree: Path) -> dict[str, str]:
     """test id -> outcome, of the extended battery against the fake adapter."""
     done = conformance_command(tree, "run", "fake_adapter:FakeAdapter", "--results-dir", "results", "-q")
-    records = [json.loads(line) for line in (tree / "results" / "fake.jsonl").read_text().splitlines()]
-    outcomes = {r["test_id"]: r["outcome"] for r in records if r.get("kind") == "test"}
+    run = conformance.read_results(tree / "results" / "fake.jsonl")
+    outcomes = {test.test_id: test.outcome.value for test in run.tests}
     assert outcomes, f"the extended battery ran nothing:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
     return outcomes
 
