@@ -107,8 +107,8 @@ def check_version(dialect: Dialect, library: Library) -> tuple[str, str]:
     found = re.match(dialect.version_pattern, text)
     if found is None:
         raise LibraryUnavailable(
-            f"{holder.path} reports version {text!r}, which is not a {dialect.name} version: a library of "
-            "another dialect (see 'conformance adapters' for the adapter that drives it)"
+            f"{holder.path} reports version {text!r}, not one of {dialect.name}: a library of another "
+            "dialect (see 'conformance adapters' for the adapter that drives it)"
         )
     return text, found.group(1) if found.groups() else ""
 

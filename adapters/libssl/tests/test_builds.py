@@ -41,11 +41,14 @@ WRONG_FILES = {
     ("reference", "a text file"): (_text, "not a shared library the dynamic linker can load"),
     ("reference", "another dialect"): (
         lambda tmp: _debian("android/libssl.so.0"),
-        "reports version 'BoringSSL', which is not a OpenSSL version",
+        "reports version 'BoringSSL', not one of OpenSSL",
     ),
     ("boringssl", "a libcrypto"): (lambda tmp: _debian("android/libcrypto.so.0"), "exports no SSL_new"),
     ("boringssl", "a text file"): (_text, "not a shared library"),
-    ("boringssl", "another dialect"): (lambda tmp: _pythons("libssl"), "which is not a BoringSSL version"),
+    ("boringssl", "another dialect"): (
+        lambda tmp: _pythons("libssl"),
+        "not one of BoringSSL: a library of another dialect",
+    ),
     ("wolfssl", "a libcrypto"): (lambda tmp: _pythons("libcrypto"), "exports no wolfSSL_CTX_new"),
     ("wolfssl", "a text file"): (_text, "not a shared library"),
     ("wolfssl", "another dialect"): (lambda tmp: _pythons("libssl"), "exports no wolfSSL_CTX_new"),
