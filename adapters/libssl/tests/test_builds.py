@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -135,3 +136,18 @@ def test_a_build_for_another_machine_is_unavailable(monkeypatch, tmp_path):
     with pytest.raises(versions.Unavailable, match="is for manylinux2014_x86_64; this machine is"):
         versions.fetch(versions.pinned_builds()[0], tmp_path)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_build_missing_symbols_is_refused_in_one_line():
+    # libcrypto alone: the OpenSSL dialect's libssl calls are missing from it.
+    from conformance_libssl._api import Api
+    from conformance_libssl._dialects import OPENSSL
+    from conformance_libssl._loading import Library, Symbols
+
+    path = _pythons("libcrypto")
+    crypto = Symbols(path, ctypes.CDLL(str(path)))
+    with pytest.raises(
+        LibraryUnavailable, match=r"lacks SSL_\w+, SSL_\w+, SSL_\w+ and \d+ more, which the OpenSSL"
+    ) as caught:
+        Api(OPENSSL, Library(crypto, crypto))
+    assert "\n" not in str(caught.value)
