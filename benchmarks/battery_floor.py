@@ -106,8 +106,10 @@ def _floor_run(adapter_name: str, plan_json: str) -> None:
             session = None
             for number in range(full + resumed):
                 lab = Lab(adapter, credentials, Evidence())
-                offered = session if number >= full else None
-                handshake = lab.connect(client, server, session=offered)
+                if number >= full and session is not None:
+                    handshake = lab.connect(client, server, session=session)
+                else:
+                    handshake = lab.connect(client, server)
                 seen["resumed" if handshake.resumed_on_wire else "full"] += 1
                 session = lab.get_session(handshake.client)  # a fresh one: TLS 1.3 tickets are single-use
                 lab.close(handshake)

@@ -17,6 +17,9 @@ import contextlib
 import io
 import json
 import random
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -65,37 +68,44 @@ def synthetic_test(rng: random.Random, adapter: str, number: int) -> TestResult:
     )
 
 
-def write_synthetic(folder: Path, adapters: int, tests: int) -> None:
+def write_synthetic(folder: Path, adapters: int, tests: int, megabytes: float = 0) -> None:
+    """``adapters`` results files of ``tests`` tests each (or, with ``megabytes``, one that big)."""
     rng = random.Random(1)
     for index in range(adapters):
         name = f"adapter{index:03d}"
-        header = run_header(
-            {
-                "name": name,
-                "target": "synthetic:Adapter",
-                "distribution": "synthetic",
-                "distribution_version": "0",
-                "contract_version": 1,
-                "capabilities": ["reuse-flag"],
-                "unavailable": "",
-                "expectations": "",
-                "facts": {
-                    "library": "Synthetic",
-                    "library_version": f"1.{index}",
-                    "tls_library": "SynthSSL",
-                    "tls_library_version": "3.0",
-                    "notes": [],
-                },
+        header = _header(name, index)
+        with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as file:
+            file.write(json.dumps(header) + "\n")
+            number, written = 0, 0
+            while number < tests or written < megabytes * 1e6:
+                written += file.write(json.dumps(synthetic_test(rng, name, number).to_json()) + "\n")
+                number += 1
+            end = {"kind": "end", "finished": header["started"], "counts": {}, "unexpected": 0}
+            file.write(json.dumps(end) + "\n")
+
+
+def _header(name: str, index: int) -> dict:
+    return run_header(
+        {
+            "name": name,
+            "target": "synthetic:Adapter",
+            "distribution": "synthetic",
+            "distribution_version": "0",
+            "contract_version": 1,
+            "capabilities": ["reuse-flag"],
+            "unavailable": "",
+            "expectations": "",
+            "facts": {
+                "library": "Synthetic",
+                "library_version": f"1.{index}",
+                "tls_library": "SynthSSL",
+                "tls_library_version": "3.0",
+                "notes": [],
             },
-            "0.1.0",
-            f"conformance run {name}",
-        )
-        lines = [json.dumps(header)]
-        lines += [json.dumps(synthetic_test(rng, name, n).to_json()) for n in range(tests)]
-        lines.append(
-            json.dumps({"kind": "end", "finished": header["started"], "counts": {}, "unexpected": 0})
-        )
-        (folder / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        },
+        "0.1.0",
+        f"conformance run {name}",
+    )
 
 
 def measure(label: str, results: Path, out: Path, browse: bool) -> None:
@@ -111,6 +121,7 @@ def measure(label: str, results: Path, out: Path, browse: bool) -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         status = make_reports([results], out)
     total = time.perf_counter() - marked
+    whole = whole_report(results, Path(str(out) + "-subprocess"))
     tests = sum(len(r.run.tests) for r in runs)
     print(f"{label}: {len(runs)} runs, {tests:,} test results")
     print(
@@ -118,6 +129,7 @@ def measure(label: str, results: Path, out: Path, browse: bool) -> None:
         f"HTML {rendered - modelled:.2f} s, Markdown {marked - rendered:.2f} s"
     )
     print(f"  whole 'conformance report' (exit {status}): {total:.2f} s")
+    print(f"  'conformance report' as a command: {whole}")
     for name in ("index.html", "summary.md", "merged.json"):
         print(f"  {name}: {(out / name).stat().st_size / 1e6:.2f} MB")
     junit = sum(p.stat().st_size for p in (out / "junit").glob("*.xml"))
@@ -128,6 +140,22 @@ def measure(label: str, results: Path, out: Path, browse: bool) -> None:
     )
     if browse:
         print(f"  headless Chromium: {browser_figures(out / 'index.html')}")
+
+
+def whole_report(results: Path, out: Path) -> str:
+    """Wall time, CPU time and peak memory of 'conformance report' in a process of its own."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "conformance", "report", str(results), "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    # ru_maxrss of the children is the largest child so far: this one, as the report is the largest.
+    return (
+        f"{wall:.2f} s wall, {cpu:.2f} s CPU, peak RSS {after.ru_maxrss / 1024:.0f} MB "
+        f"(exit {done.returncode})"
+    )
 
 
 def browser_figures(page: Path) -> str:
@@ -171,6 +199,9 @@ def main() -> None:
     parser.add_argument(
         "--no-browser", dest="browser", action="store_false", help="skip the Chromium load time"
     )
+    parser.add_argument(
+        "--big", type=float, default=0, metavar="MB", help="also report one results file this big"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         if list(args.results.glob("**/*.jsonl")):
@@ -190,6 +221,12 @@ def main() -> None:
             Path(scratch, "synthetic-out"),
             args.browser,
         )
+        if args.big:
+            big = Path(scratch, "big")
+            big.mkdir()
+            write_synthetic(big, 1, 0, args.big)
+            size = sum(p.stat().st_size for p in big.glob("*.jsonl")) / 1e6
+            print(f"one results file of {size:.0f} MB: {whole_report(big, Path(scratch, 'big-out'))}")
 
 
 if __name__ == "__main__":

