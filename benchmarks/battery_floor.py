@@ -144,7 +144,10 @@ def time_battery(adapter: str, extra: list[str], python: str = sys.executable) -
             *extra,
         ]
         started = time.perf_counter()
-        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        # From a folder of its own: python -m puts the current folder first on the import path.
+        done = subprocess.run(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=scratch
+        )
         return time.perf_counter() - started, done.returncode
 
 
