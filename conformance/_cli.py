@@ -101,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
         help="where run labels are looked up (default: reports/results)",
     )
     diff.set_defaults(handler=_diff)
+    reproduce = commands.add_parser(
+        "reproduce", help="write a standalone program that replays one test of a results file"
+    )
+    reproduce.add_argument("results", type=Path, help="a results file (reports/results/NAME.jsonl)")
+    reproduce.add_argument("test_id", help="the test id, as in the results (file.py::name[config])")
+    reproduce.add_argument("--out", "-o", type=Path, required=True, help="the program to write (.c or .py)")
+    reproduce.set_defaults(handler=_reproduce)
+
     selftest = commands.add_parser(
         "selftest", help="run the battery against every mutant; build the kill matrix"
     )
@@ -117,6 +125,12 @@ def _selftest(args: argparse.Namespace, extra: list[str]) -> int:
     from ._selftest import run_selftest
 
     return run_selftest(args.out, jobs=args.jobs, only=args.mutant)
+
+
+def _reproduce(args: argparse.Namespace, extra: list[str]) -> int:
+    from ._reproduce import reproduce
+
+    return reproduce(args.results, args.test_id, args.out)
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:

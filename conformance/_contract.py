@@ -233,5 +233,17 @@ class Adapter(abc.ABC):
         """EMPTY_SESSION: a new session object that no handshake filled in."""
         raise self._lacks(Capability.EMPTY_SESSION)
 
+    # -- optional: reproducers -------------------------------------------------------
+    @classmethod
+    def write_reproducer(cls, scenario: Any) -> Any:
+        """A standalone program replaying ``scenario`` (a ``conformance.Scenario``), or None.
+
+        Return a ``conformance.Reproducer`` written in the library's own terms (a C
+        program, a script importing only the library). None (the default) makes
+        ``conformance reproduce`` write a Python script that drives this adapter
+        directly, without the battery. Called on the class: the library need not load.
+        """
+        return None
+
     def _lacks(self, capability: Capability) -> NotObservable:
         return NotObservable(f"adapter {self.name!r} lacks capability {capability.value!r}")

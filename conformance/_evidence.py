@@ -103,8 +103,9 @@ class Evidence:
     trace: list[Op] = dataclasses.field(default_factory=list)
     #: Called with each step as it happens (crash isolation streams steps to the parent).
     on_step: Callable[[str], None] | None = dataclasses.field(default=None, repr=False)
-    #: Called with each trace entry (as JSON) as it is made, before the call it describes.
-    on_op: Callable[[dict[str, Any]], None] | None = dataclasses.field(default=None, repr=False)
+    #: Called with (index, entry as JSON) when an entry is made, before its call, and again
+    #: when the next one is made, complete (crash isolation streams the trace to the parent).
+    on_op: Callable[[int, dict[str, Any]], None] | None = dataclasses.field(default=None, repr=False)
 
     def did(self, step: str) -> None:
         self.steps.append(step)
@@ -114,9 +115,11 @@ class Evidence:
     def op(self, name: str, made: str | None = None, **args: Any) -> Op:
         """Record a call in the trace, before it is made (so a crash keeps it)."""
         entry = Op(name, {key: _json(value) for key, value in args.items()}, made)
+        if self.on_op is not None and self.trace:
+            self.on_op(len(self.trace) - 1, self.trace[-1].to_json())
         self.trace.append(entry)
         if self.on_op is not None:
-            self.on_op(entry.to_json())
+            self.on_op(len(self.trace) - 1, entry.to_json())
         return entry
 
     def note(self, remark: str) -> None:

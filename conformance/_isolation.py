@@ -113,7 +113,7 @@ def _child(body: Callable[[], None], evidence: Evidence, fd: int) -> None:
         os.write(fd, (json.dumps(record) + "\n").encode())
 
     evidence.on_step = lambda step: send({"step": step})
-    evidence.on_op = lambda op: send({"op": op})
+    evidence.on_op = lambda index, op: send({"op": op, "at": index})
     try:
         send({"ending": ending_of(body, evidence)})
     finally:
@@ -151,7 +151,8 @@ def _ending_from(lines: list[dict[str, Any]], status: int, timed_out: bool, time
     if endings and not timed_out:
         return endings[0]
     steps = [line["step"] for line in lines if "step" in line]
-    trace = [line["op"] for line in lines if "op" in line]
+    entries = {line["at"]: line["op"] for line in lines if "op" in line}  # the latest of each wins
+    trace = [entries[index] for index in sorted(entries)]
     evidence = {"steps": steps, "checks": [], "notes": [], "trace": trace}
     if timed_out:
         last = steps[-1] if steps else "(before the first step)"
