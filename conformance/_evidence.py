@@ -36,6 +36,9 @@ class Check:
     observed_field: str = ""
     #: The index of the trace entry whose result is the expected value, if it was observed too.
     expected_from: int | None = None
+    #: True when the caller judged the check (``check_that``); then, with ``expected_from``,
+    #: the check is that the observed value differs from that entry's ("an id other than X").
+    judged: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -135,8 +138,8 @@ class Evidence:
 
     def check_that(self, what: str, holds: bool, expected: str, observed: str) -> None:
         """Record a comparison whose outcome the caller computed."""
-        check = Check(what, expected, observed, bool(holds))
-        self._link(check, None, observed)
+        check = Check(what, expected, observed, bool(holds), judged=True)
+        self._link(check, expected, observed)
         self.checks.append(check)
         if not check.ok:
             raise Contradiction(check)
@@ -152,11 +155,10 @@ class Evidence:
                 break
         # Only values that were themselves observed (ids, counts) can come from the trace;
         # a True or a 1 in a check is the documentation's.
-        if isinstance(expected, (bytes, tuple)):
-            for index in range(len(self.trace) - 1, -1, -1):
-                if index != check.observed_from and _matching_field(self.trace[index], expected) == "":
-                    check.expected_from = index
-                    break
+        for index in range(len(self.trace) - 1, -1, -1):
+            if index != check.observed_from and _names(self.trace[index], expected, check.judged):
+                check.expected_from = index
+                break
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -165,6 +167,13 @@ class Evidence:
             "notes": list(self.notes),
             "trace": [entry.to_json() for entry in self.trace],
         }
+
+
+def _names(entry: Op, expected: Any, judged: bool) -> bool:
+    """Whether ``expected`` is (or, for a judged check, mentions) what ``entry`` returned."""
+    if judged:
+        return bool(entry.shown) and entry.op == "session_id" and str(entry.shown) in str(expected)
+    return isinstance(expected, (bytes, tuple)) and _matching_field(entry, expected) == ""
 
 
 def _matching_field(entry: Op, value: Any) -> str | None:

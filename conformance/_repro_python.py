@@ -97,6 +97,10 @@ def wire(server_bytes):
             f"(the leaf certificate alone is {{CREDENTIALS.leaf_der_length}})")
 
 
+def check_differs(what, expected, other, observed):
+    report(what, expected.replace("%s", other), observed, observed != other)
+
+
 def check_wire(what, expected, server_bytes):
     resumed = server_bytes < CREDENTIALS.leaf_der_length
     report(what, expected, wire(server_bytes), resumed == (expected == "a resumed handshake"))
@@ -232,6 +236,11 @@ def _check(check: dict[str, Any], value: str, op: str, events: tuple[Event, ...]
         return f"check_wire({what!r}, {expected}, {value})"
     if op == "set_session_raw" and not field:
         return f"check_raw({what!r}, {expected}, {value})"
+    if check.get("judged"):
+        if source is None:
+            return f"# not replayed: {what} (judged by the battery)"
+        template = repr(check["expected"].replace("%", "%%").replace(events[source].op.shown or "", "%s"))
+        return f"check_differs({what!r}, {template}, show(v{source}), show({value}))"
     observed = {
         "": f"show({value})",
         "present": f"show({value} is not None)",

@@ -142,7 +142,8 @@ class Reproducer:
         """The command that builds it (C), or [] (Python)."""
         if self.language != "c":
             return []
-        return ["cc", source, "-o", program, *self.link]
+        folders = dict.fromkeys(str(Path(library).parent) for library in self.link)
+        return ["cc", source, "-o", program, *self.link, *(f"-Wl,-rpath,{folder}" for folder in folders)]
 
     def run_command(self, source: str, program: str) -> list[str]:
         return [program] if self.language == "c" else ["python3", source]

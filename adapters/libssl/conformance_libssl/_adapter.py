@@ -372,6 +372,20 @@ class LibsslAdapter(Adapter):
             raise AdapterError(f"SSL_SESSION_new failed: {self.api.describe_errors()}")
         return Session(self, address)
 
+    # -- reproducers --------------------------------------------------------------------
+    @classmethod
+    def write_reproducer(cls, scenario: Any) -> Any:
+        """A C program over this library's dialect; None for a subclass of a library's adapter.
+
+        A subclass (a mutant) changes what the adapter does around the C calls, which a
+        C program of the library alone would not show: it gets the Python script.
+        """
+        if "dialect" not in cls.__dict__:
+            return None
+        from ._reproducer import c_reproducer
+
+        return c_reproducer(scenario, cls.dialect, cls.capabilities)
+
     # -- helpers ------------------------------------------------------------------------
     def _own(self, handle: Any, kind: type[Handle]) -> Api:
         """The api, once ``handle`` is a live ``kind`` of this adapter (else a clear error)."""
