@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -32,6 +33,8 @@ from ._outcomes import TestResult
 from ._results import ResultsFileError, Run, read_results
 
 __all__ = ["MAN_PAGE", "Event", "Reproducer", "Scenario", "make_reproducer", "reproduce", "scenario_of"]
+
+_LOADED = re.compile(r"loaded (.+?)(?: \(sha256 [0-9a-f]+\))?$")
 
 #: The sentence of the man page each clause tests (SSL_set_session(3), OpenSSL 1.1.1;
 #: clear-with-null: OpenSSL 3.5's page).
@@ -97,9 +100,9 @@ class Scenario:
 
     @property
     def library_files(self) -> tuple[str, ...]:
-        """The library files the run loaded (from the adapter's facts: "loaded PATH")."""
-        notes = self.facts.get("notes", [])
-        return tuple(note.removeprefix("loaded ") for note in notes if note.startswith("loaded "))
+        """The library files the run loaded (from the adapter's facts: "loaded PATH (sha256 ...)")."""
+        found = (_LOADED.match(note) for note in self.facts.get("notes", []))
+        return tuple(match.group(1) for match in found if match)
 
     def header_lines(self) -> list[str]:
         """The reproducer's header, one line each, without comment markers."""

@@ -18,6 +18,7 @@ import pytest
 from conformance import Capability
 
 @pytest.mark.clause("reused-flag")
+@pytest.mark.needs(Capability.REUSE_FLAG, why="the client's report of the resumption")
 def test_resumed(lab, config):
     server, client = lab.server(config), lab.client(config)
     session = lab.fresh_session(client, server)

@@ -144,11 +144,11 @@ def test_a_mutants_reproducer_shows_its_bug(tmp_path: Path) -> None:
     """The reproducer can fail: the mutant's shows the bug; the library's own C program does not."""
     _cc()
     test_id = "test_reused_flag.py::test_false_right_after_a_set[tls13]"
-    mutant = "conformance_libssl.mutants:ReusedFlagAlways"
+    mutant = "conformance_libssl._mutants_setting:ReusedFlagAlways"
     mutant_results = _fresh_run(mutant, tmp_path / "mutant", "--test", test_id, "--no-expectations")
     reproducer, completed = _replay(mutant_results, test_id, tmp_path)
     assert reproducer.language == "python"
-    assert "from conformance_libssl.mutants import ReusedFlagAlways" in reproducer.text
+    assert "from conformance_libssl._mutants_setting import ReusedFlagAlways" in reproducer.text
     assert completed.returncode == 1, completed.stdout + completed.stderr
     assert _observed(completed.stdout) == "True"
     reference_results = _fresh_run("reference", tmp_path / "reference", "--test", test_id)
