@@ -106,7 +106,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     reproduce.add_argument("results", type=Path, help="a results file (reports/results/NAME.jsonl)")
     reproduce.add_argument("test_id", help="the test id, as in the results (file.py::name[config])")
-    reproduce.add_argument("--out", "-o", type=Path, required=True, help="the program to write (.c or .py)")
+    reproduce.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        required=True,
+        help="the program to write (without a suffix: .c or .py added)",
+    )
     reproduce.set_defaults(handler=_reproduce)
 
     selftest = commands.add_parser(

@@ -255,6 +255,8 @@ def reproduce(results: Path, test_id: str, out: Path) -> int:
     except KeyError as error:
         print(f"conformance reproduce: {error.args[0]}", file=sys.stderr)
         return 2
+    if out.suffix not in (".c", ".py"):  # a bare name: the language decides
+        out = out.with_name(out.name + reproducer.suffix)
     out.write_text(reproducer.text, encoding="utf-8")
     program = str(out.with_suffix(""))
     build = reproducer.build_command(str(out), program)

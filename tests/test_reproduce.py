@@ -88,3 +88,16 @@ def test_bad_input_gets_one_line(battery, tmp_path, capsys, arguments, message) 
     assert main(["reproduce", *arguments, "-o", str(tmp_path / "r.py")]) == 2
     error = capsys.readouterr().err
     assert message in error and len(error.strip().splitlines()) == 1 and "Traceback" not in error
+
+
+def test_the_report_offers_the_command_for_a_deviation(battery, tmp_path, capsys) -> None:
+    battery.write(BATTERY)
+    battery.run("RefusingFake", "--config", "tls13")
+    results = battery.results("RefusingFake").path
+    assert main(["report", str(results), "--out", str(tmp_path / "report")]) == 0
+    page = (tmp_path / "report" / "index.html").read_text()
+    command = f"conformance reproduce {results.name} &#39;test_battery.py::test_resumed[tls13]&#39; -o repro-"
+    assert command in page
+    out = tmp_path / "repro-x"
+    assert main(["reproduce", str(results), "test_battery.py::test_resumed[tls13]", "-o", str(out)]) == 0
+    assert (tmp_path / "repro-x.py").exists()

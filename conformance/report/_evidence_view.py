@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shlex
 from typing import Any
 
 from .._outcomes import Outcome, TestResult
 
-__all__ = ["EvidenceView", "evidence_view"]
+__all__ = ["EvidenceView", "evidence_view", "reproduce_command"]
 
 
 @dataclasses.dataclass
@@ -30,7 +31,20 @@ class EvidenceView:
     extra: list[tuple[str, str]]
 
 
-_KNOWN_KEYS = {"steps", "checks", "notes", "expected", "observed"}
+#: "trace" is for reproducers (``conformance reproduce``), not for reading.
+_KNOWN_KEYS = {"steps", "checks", "notes", "expected", "observed", "trace"}
+#: Outcomes whose cells offer the command that writes a standalone reproducer.
+REPRODUCIBLE = ("fail", "crash", "timeout", "refused")
+
+
+def reproduce_command(test: TestResult, origin: str) -> str:
+    """``conformance reproduce`` for a deviation of a run read from ``origin`` ("" if none applies)."""
+    evidence = test.evidence if isinstance(test.evidence, dict) else {}
+    if test.outcome.value not in REPRODUCIBLE or not evidence.get("trace"):
+        return ""
+    results = origin if origin.endswith(".jsonl") else "RESULTS.jsonl"
+    name = "repro-" + "".join(ch if ch.isalnum() else "-" for ch in test.test_id.split("::")[-1]).strip("-")
+    return shlex.join(["conformance", "reproduce", results, test.test_id, "-o", name])
 
 
 def evidence_view(test: TestResult) -> EvidenceView:

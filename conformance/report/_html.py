@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ._evidence_view import evidence_view
+from ._evidence_view import evidence_view, reproduce_command
 from ._model import ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES, config_label
 
@@ -58,7 +58,10 @@ def _environment() -> jinja2.Environment:
             lstrip_blocks=True,
         )
         environment.globals.update(
-            style=STYLES.__getitem__, config_label=config_label, evidence=evidence_view
+            style=STYLES.__getitem__,
+            config_label=config_label,
+            evidence=evidence_view,
+            reproduce_command=reproduce_command,
         )
         environment.filters.update(duration=_duration, score=_score, web_link=_web_link, plural=_plural)
         _ENVIRONMENT = environment
