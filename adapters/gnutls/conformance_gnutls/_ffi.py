@@ -21,9 +21,10 @@ import platform
 from collections.abc import Callable
 from typing import Any
 
+from conformance_libssl.native import P
+
 __all__ = ["StructReturningCallback", "ffi_available"]
 
-P = ctypes.c_void_p
 FFI_OK = 0
 FFI_TYPE_STRUCT = 13
 #: FFI_DEFAULT_ABI per machine (libffi's ffitarget.h: x86-64 FFI_UNIX64, arm64 FFI_SYSV).

@@ -9,13 +9,12 @@ constants (``gnutls/gnutls.h``), the same since 3.6.
 from __future__ import annotations
 
 import ctypes
-from ctypes import POINTER, c_char_p, c_int, c_size_t, c_ssize_t, c_uint, c_void_p
+from ctypes import POINTER, c_char_p, c_int, c_size_t, c_ssize_t, c_uint
 
-from conformance_libssl.native import Api, Dialect, Fn, Library, debian_multiarch_dir, open_packaged
+from conformance_libssl.native import Api, Dialect, Fn, Library, P, debian_multiarch_dir, open_packaged
 
 __all__ = ["DIALECT", "Datum", "open_gnutls"]
 
-P = c_void_p
 PACKAGE = "libgnutls30"
 SONAME = "libgnutls.so.30"
 

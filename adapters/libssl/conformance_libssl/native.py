@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from conformance import CallMapping
 
 from ._api import Api
-from ._dialects import Dialect, Fn
+from ._dialects import Dialect, Fn, P
 from ._handles import Handle, HandleReleased, WrongInput, caller_session, describe, live_handle
 from ._in_memory import BufferedConnection, InMemoryAdapter, SharedContext
 from ._libraries import _debian_version as debian_version
@@ -29,6 +29,7 @@ __all__ = [
     "HandleReleased",
     "InMemoryAdapter",
     "Library",
+    "P",
     "SharedContext",
     "Symbols",
     "WrongInput",

@@ -23,11 +23,10 @@ import ctypes
 from ctypes import c_char_p, c_int, c_size_t, c_uint32, c_void_p
 from typing import Any
 
-from conformance_libssl.native import Api, Dialect, Fn, Library, debian_multiarch_dir, open_packaged
+from conformance_libssl.native import Api, Dialect, Fn, Library, P, debian_multiarch_dir, open_packaged
 
 __all__ = ["DIALECT", "STRUCT_BYTES", "open_mbedtls"]
 
-P = c_void_p
 PACKAGE = "libmbedtls14"
 FILES = (("libmbedtls.so.14", PACKAGE), ("libmbedcrypto.so.7", "libmbedcrypto7"))
 #: Bytes allocated per mbedTLS structure (see the module docstring).
