@@ -16,6 +16,10 @@ crashes or hangs is reported, not fatal; the checks travel back as
 method, never a traceback. A probe that raises ``NotObservable`` is a skip
 (the adapter says why), unless it does so in every configuration.
 
+Last, one ``need`` line per capability names the battery tests that declare
+it (``@pytest.mark.needs``), so an author sees what a capability not declared
+leaves not-observable.
+
 Exit status: 0 when every check passes, 1 when any fails, 2 when the adapter
 cannot be found or imported.
 """
@@ -37,6 +41,7 @@ from ._errors import HandshakeFailed, LibraryUnavailable, NotObservable
 from ._evidence import Check, Evidence
 from ._isolation import run_in_child
 from ._lab import Lab
+from ._needs import battery_needs
 from ._probes import PROBES, check_facts
 from ._recorder import RETURNS, Recorder, WrongReturn
 from ._registry import NOT_INSTALLED, AdapterLoadError, FoundAdapter, contract_problems, resolve_adapter
@@ -220,7 +225,23 @@ def check_adapter(spec: str) -> int:
             checks.append(Check("the checks", "them to finish", ending["reason"], False).to_json())
     for line in _lines(checks, notes):
         print(line)
+    for line in need_lines(cls.capabilities):
+        print(line)
     return _summary(checks, found)
+
+
+def need_lines(declared: frozenset[Capability]) -> list[str]:
+    """One line per capability: the battery tests that declare a need of it (``_needs``)."""
+    lines = []
+    for capability, tests in battery_needs().items():
+        if capability in declared:
+            lines.append(f"need  {capability.value} (declared): {len(tests)} test(s) observe it")
+        else:
+            names = ", ".join(tests) or "none"
+            lines.append(
+                f"need  {capability.value} (not declared): not-observable in {len(tests)} test(s): {names}"
+            )
+    return lines
 
 
 def _origin(found: FoundAdapter) -> str:

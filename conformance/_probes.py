@@ -12,7 +12,7 @@ import gc
 from collections.abc import Callable
 from typing import Any
 
-from ._capabilities import Capability
+from ._capabilities import CAPABILITIES, Capability
 from ._catalogue import CATALOGUE
 from ._contract import CallMapping, Facts
 from ._errors import NotObservable, Refused
@@ -46,7 +46,7 @@ def _check_mapping(mapping: Any) -> None:
             raise Unmet(f"the mapping of {entry.clause!r} to name a call and its meaning", show(entry))
 
 
-def _probe_reuse_flag(scene: Scene) -> str:
+def probe_reuse_flag(scene: Scene) -> str:
     adapter, full = scene.adapter, scene.need_full()
     expect(
         "session_reused() of a new client connection",
@@ -67,7 +67,7 @@ def _probe_reuse_flag(scene: Scene) -> str:
     return "a bool; False on a new connection and after a full handshake, True after the resumed one"
 
 
-def _probe_session_id(scene: Scene) -> str:
+def probe_session_id(scene: Scene) -> str:
     first, second = scene.adapter.session_id(scene.session), scene.adapter.session_id(scene.session)
     expect(f"session_id() of the same session a second time (first {first.hex() or 'empty'})", first, second)
     if scene.config.resumes_by_server_cache and not first:
@@ -75,7 +75,7 @@ def _probe_session_id(scene: Scene) -> str:
     return f"bytes ({len(first)} of them)"
 
 
-def _probe_session_identity(scene: Scene) -> str:
+def probe_session_identity(scene: Scene) -> str:
     same = scene.adapter.same_session
     expect("same_session(S, S) for one session handle twice", True, same(scene.session, scene.session))
     expect(
@@ -86,7 +86,7 @@ def _probe_session_identity(scene: Scene) -> str:
     return "True for one session, False for two"
 
 
-def _probe_session_lifetime(scene: Scene) -> str:
+def probe_session_lifetime(scene: Scene) -> str:
     freed = scene.adapter.track_session(scene.session)
     expect("the probe of track_session() while the session is held", False, _answer(freed))
     session = scene.lab.fresh_session(scene.client, scene.server)
@@ -110,7 +110,7 @@ def _answer(probe: Callable[[], Any]) -> bool:
     return answer
 
 
-def _probe_cache_size(scene: Scene) -> str:
+def probe_cache_size(scene: Scene) -> str:
     server, client = scene.adapter.cache_size(scene.server), scene.adapter.cache_size(scene.client)
     if server < 0 or client < 0:
         raise Unmet("cache_size() to count sessions (0 or more)", f"server {server}, client {client}")
@@ -122,7 +122,7 @@ def _probe_cache_size(scene: Scene) -> str:
     return f"an int (server {server}, client {client})"
 
 
-def _probe_cache_events(scene: Scene) -> str:
+def probe_cache_events(scene: Scene) -> str:
     adapter = scene.adapter
     before = adapter.cache_removals(scene.server)
     adapter.flush_cache(scene.server)
@@ -137,12 +137,12 @@ def _probe_cache_events(scene: Scene) -> str:
     return f"removals {before} before the flush, {after} after"
 
 
-def _probe_sent_shutdown(scene: Scene) -> str:
+def probe_sent_shutdown(scene: Scene) -> str:
     scene.adapter.set_sent_shutdown(scene.need_full().client)
     return "set_sent_shutdown() returned normally on an open connection"
 
 
-def _probe_raw_return(scene: Scene) -> str:
+def probe_raw_return(scene: Scene) -> str:
     raw = scene.adapter.set_session_raw(scene.lab.connection(scene.client), scene.session)
     expect(
         "the return value of set_session_raw() with a good session on a new client connection",
@@ -153,7 +153,7 @@ def _probe_raw_return(scene: Scene) -> str:
     return "1 and an empty error queue for a good session"
 
 
-def _probe_empty_session(scene: Scene) -> str:
+def probe_empty_session(scene: Scene) -> str:
     empty = scene.adapter.make_empty_session()
     connection = scene.lab.connection(scene.client)
     try:
@@ -170,15 +170,7 @@ def _probe_empty_session(scene: Scene) -> str:
     return "an object; setting it is accepted"
 
 
-#: One probe per capability; flushing the cache comes last, as it empties what others count.
+#: One probe per capability, named by its entry in ``CAPABILITIES`` and run in that table's order.
 PROBES: dict[Capability, Callable[[Scene], str]] = {
-    Capability.REUSE_FLAG: _probe_reuse_flag,
-    Capability.SESSION_ID: _probe_session_id,
-    Capability.SESSION_IDENTITY: _probe_session_identity,
-    Capability.CACHE_SIZE: _probe_cache_size,
-    Capability.SENT_SHUTDOWN_FLAG: _probe_sent_shutdown,
-    Capability.RAW_RETURN: _probe_raw_return,
-    Capability.EMPTY_SESSION: _probe_empty_session,
-    Capability.SESSION_LIFETIME: _probe_session_lifetime,
-    Capability.CACHE_EVENTS: _probe_cache_events,
+    capability: globals()[spec.probe] for capability, spec in CAPABILITIES.items()
 }

@@ -2,8 +2,8 @@
 
 Design: ``docs/writing-an-adapter.md`` is prose written by hand, with sections
 between markers that are made from the code, so that they cannot drift from
-it: the capabilities glossary (each ``Capability``, its ``meaning`` and its
-``adapter_methods``) and the contract at a glance (every method of
+it: the capabilities glossary (each ``Capability``, its ``meaning``, its
+``adapter_methods`` and the battery tests that declare a need of it) and the contract at a glance (every method of
 ``Adapter``, as the battery calls it). ``SECTIONS`` maps a marker name to the
 function that renders it. Without ``--check`` the sections are rewritten in
 place; with it, nothing is written and the exit status says whether the file
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ._capabilities import Capability
 from ._contract import Adapter
+from ._needs import battery_needs
 from ._registry import call_signature
 
 __all__ = [
@@ -45,13 +46,16 @@ class GuideError(Exception):
 
 
 def render_capabilities() -> str:
-    """The glossary: one entry per capability, in the order of the enum."""
+    """The glossary: one entry per capability, in the order of the enum, with the tests behind it."""
     entries = []
+    needs = battery_needs()
     for capability in Capability:
         methods = ", ".join(f"`{call_signature(method)}`" for method in capability.adapter_methods)
+        tests = ", ".join(f"`{test}`" for test in needs[capability]) or "none"
         entries.append(
             f"- **`{capability.value}`** (`Capability.{capability.name}`): {capability.meaning}\n"
-            f"  Implement: {methods}."
+            f"  Implement: {methods}.\n"
+            f"  Needed by ({len(needs[capability])}): {tests}."
         )
     return "\n".join(entries)
 

@@ -114,6 +114,8 @@ def test_the_guide_example_passes(check) -> None:
             "ok    tls12-sessionid: reuse-flag: a bool; False on a new connection*",
             "ok    tls13: resumption: set_session() then a handshake: resumed on the wire*",
             "ok    returns of do_handshake(): a bool, in * call(s)",
+            "need  reuse-flag (declared): 6 test(s) observe it",
+            "need  session-lifetime (not declared): not-observable in 7 test(s): test_clear_with_null.py::*",
             "all * checks pass: run the battery with 'conformance run conformance_example:ExampleAdapter'.",
         ]
     )

@@ -173,6 +173,7 @@ def test_the_page_shows_environment_clause_facts_and_evidence(results: Path, tmp
         "DESCRIPTION ¶2",
         "20.0 %",
         "5 / 7",
+        "test_reused_flag.py::test_true_after_a_resumed_handshake",  # the tests behind a capability
         "expected deviation",
         "the binding refuses it",
         "unexpected",

@@ -31,6 +31,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .._capabilities import Capability
+from .._needs import battery_needs
 from .._outcomes import Outcome, TestResult
 from .._results import Run
 from ._sources import LoadedRun
@@ -39,6 +41,7 @@ from ._verdicts import ORDER, STYLES, worst
 __all__ = [
     "FULL_LISTING_LIMIT",
     "BuildGroup",
+    "CapabilityRow",
     "Cell",
     "ClauseRow",
     "Column",
@@ -267,6 +270,16 @@ def _cell_face(cell: Cell) -> tuple[Any, ...]:
     return (cell.worst, tuple((config.id, outcome) for config, outcome, _ in cell.by_config))
 
 
+@dataclasses.dataclass(frozen=True)
+class CapabilityRow:
+    """A capability as the legend shows it: the tests (of this suite) behind it, the runs that have it."""
+
+    id: str
+    meaning: str
+    tests: list[str]
+    declared_by: list[str]
+
+
 @dataclasses.dataclass
 class ReportModel:
     columns: list[Column]
@@ -295,6 +308,24 @@ class ReportModel:
 
     def cell(self, clause_id: str, column_key: str) -> Cell:
         return self.cells[(clause_id, column_key)]
+
+    @property
+    def capability_rows(self) -> list[CapabilityRow]:
+        """Each capability: its meaning, the battery tests that declare a need of it, who declares it."""
+        needs = battery_needs()
+        return [
+            CapabilityRow(
+                capability.value,
+                capability.meaning,
+                needs[capability],
+                [
+                    c.key
+                    for c in self.matrix_columns
+                    if capability.value in c.header["adapter"].get("capabilities", [])
+                ],
+            )
+            for capability in Capability
+        ]
 
     @property
     def build_groups(self) -> list[BuildGroup]:
