@@ -22,6 +22,7 @@ from ._errors import (
 )
 from ._outcomes import Outcome, TestResult
 from ._registry import ENTRY_POINT_GROUP
+from ._reproduce import Reproducer, Scenario
 from ._results import ResultsFileError, Run, read_results
 from ._version import __version__
 
@@ -47,8 +48,10 @@ __all__ = [
     "ProtocolConfig",
     "RawCall",
     "Refused",
+    "Reproducer",
     "ResultsFileError",
     "Run",
+    "Scenario",
     "Side",
     "TestResult",
     "__version__",
