@@ -320,3 +320,14 @@ def test_the_kill_matrix_section_takes_its_format_from_the_format_module_not_the
     imported = _imports("conformance.report._kill_matrix")
     assert ".._matrix_format" in imported
     assert ".._selftest" not in imported
+
+
+def test_junit_and_summary_carry_the_page_s_score(results: Path, tmp_path: Path) -> None:
+    make_reports([results], tmp_path)
+    suite = ET.parse(tmp_path / "junit" / "alpha.xml").getroot().find("testsuite")
+    assert suite is not None
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert (properties["conformance.score"], properties["conformance.judged"]) == ("20.0 %", "5 of 7")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "20.0 %" in page and "| 20.0 % | 5 / 7 |" in summary
