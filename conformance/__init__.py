@@ -22,6 +22,7 @@ from ._errors import (
 )
 from ._outcomes import Outcome, TestResult
 from ._registry import ENTRY_POINT_GROUP
+from ._repro_python import python_reproducer
 from ._reproduce import Reproducer, Scenario
 from ._results import ResultsFileError, Run, read_results
 from ._version import __version__
@@ -57,5 +58,6 @@ __all__ = [
     "__version__",
     "clause_by_id",
     "config_by_id",
+    "python_reproducer",
     "read_results",
 ]

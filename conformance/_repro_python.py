@@ -38,7 +38,8 @@ CALLS: dict[str, str] = {
     "freed": "{probe}()",
 }
 
-PRELUDE = '''
+#: The fallback's imports: the adapter's class and the suite's error vocabulary.
+ADAPTER_IMPORTS = """
 import faulthandler
 import gc
 import hashlib
@@ -51,8 +52,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from conformance import Credentials, HandshakeFailed, LibraryFault, Refused, Side, config_by_id
-from {module} import {cls}
+from {module} import {cls} as Library
+"""
 
+#: What every script shares: the test certificate, the checks, the handshake pump.
+HELPERS = '''
 faulthandler.enable()  # a crash prints its signal
 DEVIATIONS = []
 
@@ -81,7 +85,7 @@ def show(value):
 
 
 def report(what, expected, observed, ok):
-    print(f"CHECK {{what}}\\n  expected: {{expected}}\\n  observed: {{observed}}\\n  -> "
+    print(f"CHECK {what}\\n  expected: {expected}\\n  observed: {observed}\\n  -> "
           + ("as documented" if ok else "DEVIATES"), flush=True)
     if not ok:
         DEVIATIONS.append(what)
@@ -93,8 +97,8 @@ def check(what, expected, observed):
 
 def wire(server_bytes):
     kind = "resumed" if server_bytes < CREDENTIALS.leaf_der_length else "full"
-    return (f"{{kind}} on the wire: the server sent {{server_bytes}} bytes "
-            f"(the leaf certificate alone is {{CREDENTIALS.leaf_der_length}})")
+    return (f"{kind} on the wire: the server sent {server_bytes} bytes "
+            f"(the leaf certificate alone is {CREDENTIALS.leaf_der_length})")
 
 
 def check_differs(what, expected, other, observed):
@@ -109,7 +113,7 @@ def check_wire(what, expected, server_bytes):
 def check_raw(what, expected, raw):
     queue = "; ".join(raw.errors) or "empty"
     ok = (raw.return_value == 1 and not raw.errors) or (raw.return_value == 0 and bool(raw.errors))
-    report(what, expected, f"{{raw.return_value}} with error queue: {{queue}}", ok)
+    report(what, expected, f"{raw.return_value} with error queue: {queue}", ok)
 
 
 def call(step, function, refusal_allowed=False):
@@ -119,20 +123,20 @@ def call(step, function, refusal_allowed=False):
         return function()
     except Refused as error:
         if refusal_allowed:
-            print(f"  refused, which this clause allows: {{error.library_error}}")
+            print(f"  refused, which this clause allows: {error.library_error}")
             return None
-        report(step, "the call is accepted", f"refused: {{error}}", False)
+        report(step, "the call is accepted", f"refused: {error}", False)
     except HandshakeFailed as error:
-        report(step, "the handshake completes", f"it failed: {{error}}", False)
+        report(step, "the handshake completes", f"it failed: {error}", False)
     except LibraryFault as error:
         report(step, "a designed answer: success, or a clear error",
-               f"the library broke inside the call: {{error}}", False)
+               f"the library broke inside the call: {error}", False)
     finish()
 
 
 def handshake(client, server, exchange=True):
     """The handshake in memory, then (exchange) data both ways; the bytes the server sent."""
-    counts, done = {{"client": 0, "server": 0}}, {{"client": False, "server": False}}
+    counts, done = {"client": 0, "server": 0}, {"client": False, "server": False}
     for _ in range(20):
         moved = 0
         for me, peer, role in ((client, server, "client"), (server, client, "server")):
@@ -164,27 +168,36 @@ def handshake(client, server, exchange=True):
                 if received == data:
                     break
             else:
-                raise HandshakeFailed(f"the peer did not receive {{data!r}}")
+                raise HandshakeFailed(f"the peer did not receive {data!r}")
     return counts["server"]
 
 
 def finish():
-    print("RESULT: " + (f"DEVIATES ({{len(DEVIATIONS)}}: {{'; '.join(DEVIATIONS)}})" if DEVIATIONS
+    print("RESULT: " + (f"DEVIATES ({len(DEVIATIONS)}: {'; '.join(DEVIATIONS)})" if DEVIATIONS
                         else "as documented"), flush=True)
     sys.exit(1 if DEVIATIONS else 0)
 
 
-A = {cls}()
+A = Library()
 CREDENTIALS = make_credentials()
 print("library:", A.facts().tls_library, A.facts().tls_library_version, flush=True)
 '''
 
 
-def python_reproducer(scenario: Scenario) -> Reproducer:
+def python_reproducer(scenario: Scenario, library: str = "", needs: str = "") -> Reproducer:
+    """A script of ``scenario``: over the adapter (default), or over ``library``.
+
+    ``library`` is Python text that imports what it needs and defines ``Library`` (a class
+    with the contract's methods, over the library alone), ``Credentials``, ``Side``,
+    ``config_by_id`` and the errors ``Refused``, ``HandshakeFailed`` and ``LibraryFault``;
+    ``needs`` says what the script needs installed.
+    """
     module, _, cls = scenario.target.partition(":")
+    imports = library or ADAPTER_IMPORTS.format(module=module, cls=cls)
+    needs = needs or f"the adapter's distribution ({scenario.target}) and trustme"
     lines = ["#!/usr/bin/env python3", '"""' + "\n".join(scenario.header_lines())]
-    lines += ["", f"Run: python3 THIS_FILE (with the adapter's distribution installed: {scenario.target})."]
-    lines += ['"""', PRELUDE.format(module=module, cls=cls)]
+    lines += ["", f"Run: python3 THIS_FILE (needs {needs})."]
+    lines += ['"""', imports, HELPERS]
     for event in scenario.events:
         lines += _event(event, scenario.events)
     lines += ["finish()", ""]

@@ -4,7 +4,7 @@
   run; it prints the same observed value (wire checks: the same kind, resumed or
   full, since the byte counts depend on the certificate; session ids: any id) or
   dies of the same signal. All are built and run, two at a time.
-- pyopenssl: every fail gets the Python script; the same check.
+- pyopenssl: every fail gets a script over pyOpenSSL and trustme alone; the same check.
 - reference (all pass): one reproducer per clause, a C program, exits 0.
 - a mutant: its reproducer (the Python script: the bug lives in the adapter, not
   in libssl) shows the bug, where the C program of the same test exits 0.
@@ -117,6 +117,8 @@ def test_every_pyopenssl_fail_is_reproduced_by_a_script(tmp_path: Path) -> None:
     pytest.importorskip("conformance_pyopenssl")
     results = _fresh_run("pyopenssl", tmp_path)
     assert _shows_the_same(results, ("fail",), tmp_path, "python") > 0
+    reproducer, _ = _replay(results, read_results(results).tests[0].test_id, tmp_path)
+    assert "import conformance" not in reproducer.text and "from conformance" not in reproducer.text
 
 
 def test_reference_reproducers_exit_zero_one_per_clause(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import OpenSSL
 from OpenSSL import SSL
@@ -173,6 +173,16 @@ class PyOpenSSLAdapter(Adapter):
 
     def make_empty_session(self) -> SSL.Session:
         return SSL.Session()
+
+    # -- reproducers -----------------------------------------------------------------
+    @classmethod
+    def write_reproducer(cls, scenario: Any) -> Any:
+        """A script over pyOpenSSL and trustme alone (``_reproducer``); None for a subclass."""
+        if cls is not PyOpenSSLAdapter:
+            return None
+        from ._reproducer import pyopenssl_reproducer
+
+        return pyopenssl_reproducer(scenario)
 
 
 def _serve(context: SSL.Context, config: ProtocolConfig, credentials: Credentials) -> None:
