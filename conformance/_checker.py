@@ -45,7 +45,7 @@ from ._needs import battery_needs
 from ._probes import PROBES, check_facts
 from ._recorder import RETURNS, Recorder, WrongReturn
 from ._registry import NOT_INSTALLED, AdapterLoadError, FoundAdapter, contract_problems, resolve_adapter
-from ._scene import CORE_STEPS, Scene, Unmet
+from ._scene import CORE_STEPS, GOES_ON, Scene, Unmet
 
 __all__ = ["check_adapter"]
 #: Seconds for stages 2 and 3 together; a real adapter needs one or two.
@@ -140,7 +140,7 @@ def _check_config(recorder: Recorder, lab: Lab, config: ProtocolConfig, unobserv
         return True
     for name, step in CORE_STEPS:
         if not _attempt(evidence, f"{config.id}: {name}", recorder, functools.partial(step, scene)):
-            if name != "resumption":
+            if name not in GOES_ON:
                 return True  # nothing after a failed core step can be observed
     for capability, probe in PROBES.items():
         if capability in recorder.capabilities:

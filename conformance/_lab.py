@@ -52,6 +52,8 @@ class Handshake:
     client_bytes: int
     #: The DER length of the server's leaf certificate.
     leaf_der_length: int
+    #: What the server sent during the handshake (read by ``_wire`` for ``conformance check``).
+    server_wire: bytes = b""
 
     @property
     def resumed_on_wire(self) -> bool:
@@ -229,9 +231,10 @@ class Lab:
         )
         counts = {"client": 0, "server": 0}
         done = {"client": False, "server": False}
+        wire = bytearray()
         for _ in range(MAX_ROUNDS):
             moved = self._step(client, server, "client", done, counts)
-            moved += self._step(server, client, "server", done, counts)
+            moved += self._step(server, client, "server", done, counts, wire)
             if done["client"] and done["server"] and not moved:
                 break
         else:
@@ -243,18 +246,22 @@ class Lab:
         if exchange:
             self._exchange(client, server, counts)
         result = Handshake(
-            client, server, counts["server"], counts["client"], self.credentials.leaf_der_length
+            client, server, counts["server"], counts["client"], self.credentials.leaf_der_length, bytes(wire)
         )
         entry.returned(result.describe(), resumed=result.resumed_on_wire, server_bytes=result.server_bytes)
         self.evidence.did(f"handshake {self.label(client)} with {self.label(server)}: {result.describe()}")
         return result
 
-    def _step(self, me: Any, peer: Any, role: str, done: dict, counts: dict) -> int:
+    def _step(
+        self, me: Any, peer: Any, role: str, done: dict, counts: dict, wire: bytearray | None = None
+    ) -> int:
         if not done[role]:
             done[role] = self.adapter.do_handshake(me)
         data = self.adapter.take_outgoing(me)
         if data:
             counts[role] += len(data)
+            if wire is not None:
+                wire += data
             self.adapter.put_incoming(peer, data)
         return len(data)
 

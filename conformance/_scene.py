@@ -17,8 +17,9 @@ from ._capabilities import Capability
 from ._configs import ProtocolConfig
 from ._lab import Handshake, Lab
 from ._recorder import show
+from ._wire import read_server_wire
 
-__all__ = ["CORE_STEPS", "Scene", "Unmet", "expect"]
+__all__ = ["CORE_STEPS", "GOES_ON", "Scene", "Unmet", "expect"]
 
 
 class Unmet(Exception):
@@ -72,6 +73,18 @@ def _full_handshake(scene: Scene) -> str:
     return f"done, application data crossed both ways; {handshake.describe()}"
 
 
+def _configuration_on_the_wire(scene: Scene) -> str:
+    """The full handshake honours the configuration: its TLS version, and a TLS 1.2 ticket or none."""
+    config, facts = scene.config, read_server_wire(scene.need_full().server_wire)
+    if facts is None:
+        return "not read: the server's bytes are no TLS records"
+    expect(f"the TLS version negotiated in {config.id}", config.tls_version, facts.tls_version)
+    if facts.tls12_ticket is not None:
+        expect(f"a session ticket sent by the server in {config.id}", config.tickets, facts.tls12_ticket)
+        return f"TLS {facts.tls_version}, {'a' if facts.tls12_ticket else 'no'} session ticket"
+    return f"TLS {facts.tls_version}"
+
+
 def _session_after_handshake(scene: Scene) -> str:
     scene.session = scene.lab.get_session(scene.need_full().client)
     if scene.session is None:
@@ -95,9 +108,14 @@ def _resumption(scene: Scene) -> str:
     return f"set_session() then a handshake: {handshake.describe()}"
 
 
-#: The core steps, in order; a step that fails ends its configuration.
+#: The core steps, in order; a step that fails ends its configuration (but for the
+#: configuration's wire facts and the resumption, see ``GOES_ON``).
 CORE_STEPS: tuple[tuple[str, Callable[[Scene], str]], ...] = (
     ("full handshake", _full_handshake),
+    ("configuration on the wire", _configuration_on_the_wire),
     ("get_session()", _session_after_handshake),
     ("resumption", _resumption),
 )
+
+#: Core steps after whose failure the configuration's other checks still run.
+GOES_ON = frozenset({"configuration on the wire", "resumption"})

@@ -19,6 +19,7 @@ BROKEN = '''
 
 import dataclasses
 import os
+import ssl
 
 from conformance import Adapter, CallMapping, LibraryUnavailable, NotObservable
 from conformance_example import ExampleAdapter
@@ -80,6 +81,23 @@ class MapsAnUnknownClause(ExampleAdapter):
     def facts(self):
         mapping = (CallMapping("resume", "ssl.SSLObject.session", "the attribute setter"),)
         return dataclasses.replace(super().facts(), mapping=mapping)
+
+
+class IgnoresTheTicketsField(ExampleAdapter):
+    """Builds every context with tickets on, whatever the configuration says."""
+
+    def make_context(self, side, config, credentials):
+        return super().make_context(side, dataclasses.replace(config, tickets=True), credentials)
+
+
+class PinsNoVersion(ExampleAdapter):
+    """Lets the library pick its newest version in every configuration."""
+
+    def make_context(self, side, config, credentials):
+        context = super().make_context(side, config, credentials)
+        context.ssl_context.maximum_version = ssl.TLSVersion.MAXIMUM_SUPPORTED
+        context.ssl_context.minimum_version = ssl.TLSVersion.TLSv1_2
+        return context
 
 
 class NoTls13SessionIds(ExampleAdapter):
@@ -159,6 +177,25 @@ def test_a_capability_that_does_not_work_says_what_it_saw(check) -> None:
             "ok    tls13: resumption: *",
             "FIX   tls13: reuse-flag: expected session_reused() of the client after a full handshake "
             "to be False; saw True",
+        ]
+    )
+
+
+def test_a_configuration_the_adapter_does_not_honour_shows_on_the_wire(check) -> None:
+    tickets = check("broken_adapters:IgnoresTheTicketsField")
+    assert tickets.ret == 1
+    tickets.stdout.fnmatch_lines(
+        [
+            "FIX   tls12-sessionid: configuration on the wire: expected a session ticket sent by the server "
+            "in tls12-sessionid to be False; saw True",
+            "ok    tls12-ticket: configuration on the wire: TLS 1.2, a session ticket",
+        ]
+    )
+    version = check("broken_adapters:PinsNoVersion")
+    assert version.ret == 1
+    version.stdout.fnmatch_lines(
+        [
+            "FIX   tls12-sessionid: configuration on the wire: expected the TLS version negotiated in *1.2*; saw *1.3*"
         ]
     )
 
