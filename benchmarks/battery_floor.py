@@ -26,6 +26,7 @@ import argparse
 import collections
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -95,7 +96,7 @@ def _floor_run(adapter_name: str, plan_json: str) -> None:
     adapter = adapter_class()
     with tempfile.TemporaryDirectory() as scratch:
         credentials = make_credentials(Path(scratch))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         seen = collections.Counter[str]()
         for config in CONFIGS:
             full, resumed = plan.get((config.id, "full"), 0), plan.get((config.id, "resumed"), 0)
@@ -113,24 +114,26 @@ def _floor_run(adapter_name: str, plan_json: str) -> None:
                 seen["resumed" if handshake.resumed_on_wire else "full"] += 1
                 session = lab.get_session(handshake.client)  # a fresh one: TLS 1.3 tickets are single-use
                 lab.close(handshake)
-        elapsed = time.perf_counter() - started
-    print(json.dumps({"seconds": elapsed, "seen": dict(seen)}))
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(json.dumps({"seconds": elapsed, "cpu": cpu, "seen": dict(seen)}))
 
 
-def time_floor(adapter: str, plan: dict[tuple[str, str], int]) -> tuple[float, dict[str, int]]:
+def time_floor(adapter: str, plan: dict[tuple[str, str], int]) -> tuple[float, float, dict[str, int]]:
     encoded = json.dumps({f"{config}/{kind}": n for (config, kind), n in plan.items()})
     command = [sys.executable, __file__, "--_floor", adapter, encoded]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"the tight loop failed for {adapter!r}:\n{done.stderr}")
     answer = json.loads(done.stdout.strip().splitlines()[-1])
-    return answer["seconds"], answer["seen"]
+    return answer["seconds"], answer["cpu"], answer["seen"]
 
 
 # -- 3. the battery -------------------------------------------------------------------------------
 
 
-def time_battery(adapter: str, extra: list[str], python: str = sys.executable) -> tuple[float, int]:
+def time_battery(adapter: str, extra: list[str], python: str = sys.executable) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (the command and its test children) and exit status of a battery."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory() as scratch:
         command = [
             python,
@@ -148,7 +151,10 @@ def time_battery(adapter: str, extra: list[str], python: str = sys.executable) -
         done = subprocess.run(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=scratch
         )
-        return time.perf_counter() - started, done.returncode
+        wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, done.returncode
 
 
 def _spread(values: list[float]) -> str:
@@ -177,27 +183,29 @@ def main() -> None:
     total = {kind: sum(n for (_, k), n in plan.items() if k == kind) for kind in KINDS}
     print(f"  {'total':<18} " + "  ".join(f"{total[k]:4d} {k}" for k in KINDS))
 
-    floors, batteries, ratios, others, other_ratios = [], [], [], [], []
+    floors, batteries, ratios, cpu_ratios, others, other_ratios = [], [], [], [], [], []
     for number in range(1, args.repeat + 1):
-        floor, seen = time_floor(args.adapter, plan)
-        battery, status = time_battery(args.adapter, args.extra)
+        floor, floor_cpu, seen = time_floor(args.adapter, plan)
+        battery, battery_cpu, status = time_battery(args.adapter, args.extra)
         floors.append(floor)
         batteries.append(battery)
         ratios.append(battery / floor)
+        cpu_ratios.append(battery_cpu / floor_cpu)
         line = (
             f"  run {number}: tight loop {floor:.2f} s ({seen.get('full', 0)} full, "
             f"{seen.get('resumed', 0)} resumed), battery {battery:.2f} s (exit {status}), "
-            f"ratio {battery / floor:.2f}"
+            f"ratio {battery / floor:.2f}; CPU {floor_cpu:.2f} s vs {battery_cpu:.2f} s"
         )
         if args.compare:
-            other, other_status = time_battery(args.adapter, args.extra, args.compare)
+            other, other_cpu, other_status = time_battery(args.adapter, args.extra, args.compare)
             others.append(other)
             other_ratios.append(other / floor)
-            line += f"; compared {other:.2f} s (exit {other_status}), ratio {other / floor:.2f}"
+            line += f"; compared {other:.2f} s (CPU {other_cpu:.2f} s, exit {other_status}), ratio {other / floor:.2f}"
         print(line, flush=True)
     print(f"tight loop (s): {_spread(floors)}")
     print(f"battery (s):    {_spread(batteries)}")
     print(f"ratio:          {_spread(ratios)}")
+    print(f"CPU ratio:      {_spread(cpu_ratios)}  (CPU seconds: the battery with its children / the loop)")
     if args.compare:
         print(f"compared battery (s): {_spread(others)}")
         print(f"compared ratio:       {_spread(other_ratios)}")
