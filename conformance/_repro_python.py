@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._configs import CONFIGS
 from ._reproduce import Event, Reproducer, Scenario
 
 __all__ = ["python_reproducer"]
@@ -53,6 +54,50 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from conformance import Credentials, HandshakeFailed, LibraryFault, Refused, Side, config_by_id
 from {module} import {cls} as Library
+"""
+
+#: For a script over the library alone: the suite's vocabulary, written out (configurations
+#: from ``CONFIGS``), so that the script imports nothing of the suite.
+VOCABULARY = """
+import collections
+import enum
+import faulthandler
+import gc
+import hashlib
+import sys
+import tempfile
+from pathlib import Path
+
+import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+
+class Refused(Exception):
+    def __init__(self, call, library_error):
+        super().__init__(f"{{call}} was refused: {{library_error}}")
+        self.library_error = library_error
+
+
+class HandshakeFailed(Exception):
+    pass
+
+
+class LibraryFault(Exception):
+    pass
+
+
+Side = enum.Enum("Side", "CLIENT SERVER")
+Config = collections.namedtuple("Config", "id tls_version tickets server_cache")
+CONFIGS = {{
+{configs}
+}}
+config_by_id = CONFIGS.__getitem__
+Credentials = collections.namedtuple(
+    "Credentials",
+    "server_name ca_pem cert_chain_pem key_pem ca_file cert_chain_file key_file leaf_der_length",
+)
+Facts = collections.namedtuple("Facts", "tls_library tls_library_version")
 """
 
 #: What every script shares: the test certificate, the checks, the handshake pump.
@@ -187,13 +232,21 @@ print("library:", A.facts().tls_library, A.facts().tls_library_version, flush=Tr
 def python_reproducer(scenario: Scenario, library: str = "", needs: str = "") -> Reproducer:
     """A script of ``scenario``: over the adapter (default), or over ``library``.
 
-    ``library`` is Python text that imports what it needs and defines ``Library`` (a class
-    with the contract's methods, over the library alone), ``Credentials``, ``Side``,
-    ``config_by_id`` and the errors ``Refused``, ``HandshakeFailed`` and ``LibraryFault``;
-    ``needs`` says what the script needs installed.
+    ``library`` is Python text that imports the library and defines ``Library``, a class
+    with the contract's methods over the library alone, raising ``Refused``,
+    ``HandshakeFailed`` and ``LibraryFault`` (defined before it, with ``Side``,
+    ``config_by_id``, ``Credentials`` and ``Facts``: ``VOCABULARY``); ``needs`` says what
+    the script needs installed.
     """
     module, _, cls = scenario.target.partition(":")
-    imports = library or ADAPTER_IMPORTS.format(module=module, cls=cls)
+    configs = "\n".join(
+        f"    {c.id!r}: Config({c.id!r}, {c.tls_version!r}, {c.tickets}, {c.server_cache})," for c in CONFIGS
+    )
+    imports = (
+        VOCABULARY.format(configs=configs) + library
+        if library
+        else ADAPTER_IMPORTS.format(module=module, cls=cls)
+    )
     needs = needs or f"the adapter's distribution ({scenario.target}) and trustme"
     lines = ["#!/usr/bin/env python3", '"""' + "\n".join(scenario.header_lines())]
     lines += ["", f"Run: python3 THIS_FILE (needs {needs})."]

@@ -5,6 +5,7 @@
   full, since the byte counts depend on the certificate; session ids: any id) or
   dies of the same signal. All are built and run, two at a time.
 - pyopenssl: every fail gets a script over pyOpenSSL and trustme alone; the same check.
+- stdlib: every refusal gets a script over ssl and trustme alone; the same refusal.
 - reference (all pass): one reproducer per clause, a C program, exits 0.
 - a mutant: its reproducer (the Python script: the bug lives in the adapter, not
   in libssl) shows the bug, where the C program of the same test exits 0.
@@ -97,7 +98,8 @@ def _shows_the_same(results: Path, outcomes: tuple[str, ...], folder: Path, lang
                 problems.append(f"{test.test_id}: exit {completed.returncode}, the run: {test.reason}")
         else:
             observed = _observed(completed.stdout)
-            if completed.returncode != 1 or _same(observed) != _same(str(test.evidence.get("observed"))):
+            seen = test.evidence.get("observed") or f"refused: {test.reason}"
+            if completed.returncode != 1 or _same(observed) != _same(str(seen)):
                 problems.append(
                     f"{test.test_id}: exit {completed.returncode}; observed {observed!r}, "
                     f"the run observed {test.evidence.get('observed')!r}"
@@ -117,6 +119,13 @@ def test_every_pyopenssl_fail_is_reproduced_by_a_script(tmp_path: Path) -> None:
     pytest.importorskip("conformance_pyopenssl")
     results = _fresh_run("pyopenssl", tmp_path)
     assert _shows_the_same(results, ("fail",), tmp_path, "python") > 0
+    reproducer, _ = _replay(results, read_results(results).tests[0].test_id, tmp_path)
+    assert "import conformance" not in reproducer.text and "from conformance" not in reproducer.text
+
+
+def test_every_stdlib_refusal_is_reproduced_by_a_script_of_ssl_alone(tmp_path: Path) -> None:
+    results = _fresh_run("stdlib", tmp_path)
+    assert _shows_the_same(results, ("refused",), tmp_path, "python") > 0
     reproducer, _ = _replay(results, read_results(results).tests[0].test_id, tmp_path)
     assert "import conformance" not in reproducer.text and "from conformance" not in reproducer.text
 

@@ -15,50 +15,9 @@ from typing import Any
 __all__ = ["LIBRARY", "pyopenssl_reproducer"]
 
 LIBRARY = '''
-import collections
-import enum
-import faulthandler
-import gc
-import hashlib
-import sys
-import tempfile
-from pathlib import Path
-
-import trustme
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 import OpenSSL
 from OpenSSL import SSL
 from OpenSSL._util import ffi, lib  # pyOpenSSL's own cffi bindings: the reuse flag, the id
-
-
-class Refused(Exception):
-    def __init__(self, call, library_error):
-        super().__init__(f"{call} was refused: {library_error}")
-        self.library_error = library_error
-
-
-class HandshakeFailed(Exception):
-    pass
-
-
-class LibraryFault(Exception):
-    pass
-
-
-Side = enum.Enum("Side", "CLIENT SERVER")
-Config = collections.namedtuple("Config", "id tls_version tickets server_cache")
-CONFIGS = {
-    "tls12-sessionid": Config("tls12-sessionid", "1.2", False, True),
-    "tls12-ticket": Config("tls12-ticket", "1.2", True, False),
-    "tls13": Config("tls13", "1.3", True, True),
-}
-config_by_id = CONFIGS.__getitem__
-Credentials = collections.namedtuple(
-    "Credentials",
-    "server_name ca_pem cert_chain_pem key_pem ca_file cert_chain_file key_file leaf_der_length",
-)
-Facts = collections.namedtuple("Facts", "tls_library tls_library_version")
 
 
 def qualified(kind):

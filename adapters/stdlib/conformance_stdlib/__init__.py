@@ -11,6 +11,7 @@ import dataclasses
 import platform
 import ssl
 from pathlib import Path
+from typing import Any
 
 from conformance import (
     Adapter,
@@ -142,3 +143,12 @@ class StdlibAdapter(Adapter):
 
     def cache_size(self, context: _Context) -> int:
         return context.ssl_context.session_stats()["number"]
+
+    @classmethod
+    def write_reproducer(cls, scenario: Any) -> Any:
+        """A script over CPython's ssl and trustme alone (``_reproducer``); None for a subclass."""
+        if cls is not StdlibAdapter:
+            return None
+        from ._reproducer import stdlib_reproducer
+
+        return stdlib_reproducer(scenario)
