@@ -101,3 +101,20 @@ def test_the_report_offers_the_command_for_a_deviation(battery, tmp_path, capsys
     out = tmp_path / "repro-x"
     assert main(["reproduce", str(results), "test_battery.py::test_resumed[tls13]", "-o", str(out)]) == 0
     assert (tmp_path / "repro-x.py").exists()
+
+
+def test_an_adapter_may_write_its_own(battery, tmp_path, capsys, monkeypatch) -> None:
+    import fake_adapter
+
+    from conformance import Reproducer
+
+    written = []
+
+    def write_reproducer(cls, scenario):
+        written.append(scenario)
+        return Reproducer("python", f"# {scenario.test_id} in the library's own terms\n")
+
+    monkeypatch.setattr(fake_adapter.FakeAdapter, "write_reproducer", classmethod(write_reproducer))
+    _, text = _reproduce(battery, "FakeAdapter", tmp_path, capsys)
+    assert text == "# test_battery.py::test_resumed[tls13] in the library's own terms\n"
+    assert [event.op.op for event in written[0].events][:2] == ["context", "context"]
