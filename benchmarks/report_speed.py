@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import random
 import resource
 import subprocess
@@ -24,7 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from conformance import CATALOGUE, CONFIGS, Outcome, TestResult
+import msgspec
+
+from conformance import CATALOGUE, CONFIGS, Outcome, RunEnd, RunHeader, RunState, TestResult
+from conformance._evidence import Check, EvidenceRecord
+from conformance._records import AdapterInfo
 from conformance._results import run_header
 from conformance.report import make_reports
 from conformance.report._build import build_model
@@ -51,7 +54,7 @@ def synthetic_test(rng: random.Random, adapter: str, number: int) -> TestResult:
     test_id = f"test_{clause.id.replace('-', '_')}.py::test_case_{number // 36:03d}[{config.id}]"
     steps = [f"made connection C{i} of X{i % 2 + 1}" for i in range(1, 9)]
     passed = outcome is Outcome.PASS
-    checks = [{"what": "reuse flag of C3", "expected": "True", "observed": str(passed), "ok": passed}]
+    checks = [Check("reuse flag of C3", "True", str(passed), passed)]
     expected = outcome if outcome is Outcome.REFUSED else Outcome.PASS
     return TestResult(
         test_id=test_id,
@@ -59,7 +62,7 @@ def synthetic_test(rng: random.Random, adapter: str, number: int) -> TestResult:
         config=config.id,
         outcome=outcome,
         reason="" if outcome is Outcome.PASS else f"{outcome.value}: synthetic reason for test {number}",
-        evidence={"steps": steps, "checks": checks, "notes": []},
+        evidence=EvidenceRecord(steps=steps, checks=checks),
         duration=rng.uniform(0.002, 0.05),
         expected_outcome=expected,
         expectation_reason="the binding refuses this call" if expected is Outcome.REFUSED else "",
@@ -74,18 +77,18 @@ def write_synthetic(folder: Path, adapters: int, tests: int, megabytes: float = 
     for index in range(adapters):
         name = f"adapter{index:03d}"
         header = _header(name, index)
-        with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as file:
-            file.write(json.dumps(header) + "\n")
+        with (folder / f"{name}.jsonl").open("wb") as file:
+            file.write(header.to_json() + b"\n")
             number, written = 0, 0
             while number < tests or written < megabytes * 1e6:
-                written += file.write(json.dumps(synthetic_test(rng, name, number).to_json()) + "\n")
+                written += file.write(synthetic_test(rng, name, number).to_json() + b"\n")
                 number += 1
-            end = {"kind": "end", "finished": header["started"], "counts": {}, "unexpected": 0}
-            file.write(json.dumps(end) + "\n")
+            end = RunEnd(state=RunState.COMPLETE, finished=header.started, selected=number, recorded=number)
+            file.write(end.to_json() + b"\n")
 
 
-def _header(name: str, index: int) -> dict:
-    return run_header(
+def _header(name: str, index: int) -> RunHeader:
+    info = msgspec.convert(
         {
             "name": name,
             "target": "synthetic:Adapter",
@@ -103,9 +106,9 @@ def _header(name: str, index: int) -> dict:
                 "notes": [],
             },
         },
-        "0.1.0",
-        f"conformance run {name}",
+        AdapterInfo,
     )
+    return run_header(info, "0.1.0", f"conformance run {name}")
 
 
 def measure(label: str, results: Path, out: Path, browse: bool) -> None:
@@ -122,7 +125,7 @@ def measure(label: str, results: Path, out: Path, browse: bool) -> None:
         status = make_reports([results], out)
     total = time.perf_counter() - marked
     whole = whole_report(results, Path(str(out) + "-subprocess"))
-    tests = sum(len(r.run.tests) for r in runs)
+    tests = sum(len(r.tests) for r in runs)
     print(f"{label}: {len(runs)} runs, {tests:,} test results")
     print(
         f"  read {loaded - started:.2f} s, model {modelled - loaded:.2f} s, "

@@ -20,7 +20,8 @@ from ._errors import (
     NotObservable,
     Refused,
 )
-from ._outcomes import Outcome, TestResult
+from ._outcomes import Outcome
+from ._records import RunEnd, RunHeader, RunState, TestResult
 from ._registry import ENTRY_POINT_GROUP
 from ._repro_python import python_reproducer
 from ._reproduce import Reproducer, Scenario
@@ -52,6 +53,9 @@ __all__ = [
     "Reproducer",
     "ResultsFileError",
     "Run",
+    "RunEnd",
+    "RunHeader",
+    "RunState",
     "Scenario",
     "Side",
     "TestResult",

@@ -31,7 +31,6 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ._capabilities import Capability
 from ._configs import CONFIGS, ProtocolConfig
@@ -42,6 +41,7 @@ from ._evidence import Check, Evidence
 from ._isolation import run_in_child
 from ._lab import Lab
 from ._needs import battery_needs
+from ._outcomes import Outcome
 from ._probes import PROBES, check_facts
 from ._recorder import RETURNS, Recorder, WrongReturn
 from ._registry import NOT_INSTALLED, AdapterLoadError, FoundAdapter, contract_problems, resolve_adapter
@@ -213,16 +213,16 @@ def check_adapter(spec: str) -> int:
         print(f"cannot check {spec!r}: {error}")
         return 2
     print(f"checking adapter {found.name!r} ({_origin(found)})")
-    checks = [check.to_json() for check in _contract_checks(cls)]
+    checks = _contract_checks(cls)
     notes: list[str] = []
-    if all(check["ok"] for check in checks):
+    if all(check.ok for check in checks):
         evidence = Evidence()
         sys.stdout.flush()  # the child must not inherit unwritten output
         ending = run_in_child(lambda: _handshake_stage(cls, evidence), evidence, TIME_LIMIT)
-        checks += ending["evidence"]["checks"]
-        notes = ending["evidence"]["notes"]
-        if ending["outcome"] not in ("pass",):
-            checks.append(Check("the checks", "them to finish", ending["reason"], False).to_json())
+        checks += ending.evidence.checks
+        notes = ending.evidence.notes
+        if ending.outcome is not Outcome.PASS:
+            checks.append(Check("the checks", "them to finish", ending.reason, False))
     for line in _lines(checks, notes):
         print(line)
     for line in need_lines(cls.capabilities):
@@ -265,20 +265,20 @@ def _contract_checks(cls: type[Adapter]) -> list[Check]:
     ]
 
 
-def _lines(checks: list[dict[str, Any]], notes: list[str]) -> list[str]:
+def _lines(checks: list[Check], notes: list[str]) -> list[str]:
     lines = [f"skip  {note}" for note in notes]
     for check in checks:
-        if check["ok"]:
-            lines.append(f"ok    {check['what']}: {check['observed']}")
-        elif check["expected"]:
-            lines.append(f"FIX   {check['what']}: expected {check['expected']}; saw {check['observed']}")
+        if check.ok:
+            lines.append(f"ok    {check.what}: {check.observed}")
+        elif check.expected:
+            lines.append(f"FIX   {check.what}: expected {check.expected}; saw {check.observed}")
         else:
-            lines.append(f"FIX   {check['what']}: {check['observed']}")
+            lines.append(f"FIX   {check.what}: {check.observed}")
     return lines
 
 
-def _summary(checks: list[dict[str, Any]], found: FoundAdapter) -> int:
-    failed = sum(not check["ok"] for check in checks)
+def _summary(checks: list[Check], found: FoundAdapter) -> int:
+    failed = sum(not check.ok for check in checks)
     if failed:
         print(f"{failed} of {len(checks)} checks to fix; then run 'conformance check {found.name}' again.")
         return 1

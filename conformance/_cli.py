@@ -95,6 +95,11 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("before", type=Path, help="a results file, merged file, folder, or run label")
     diff.add_argument("after", type=Path, help="the same, after")
     diff.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="tests, adapters or a complete end missing after are notes, not failures",
+    )
+    diff.add_argument(
         "--results-dir",
         type=Path,
         default=Path("reports/results"),
@@ -230,7 +235,7 @@ def _merge(args: argparse.Namespace, extra: list[str]) -> int:
 def _diff(args: argparse.Namespace, extra: list[str]) -> int:
     from .report import diff_results
 
-    return diff_results(args.before, args.after, args.results_dir)
+    return diff_results(args.before, args.after, args.results_dir, allow_missing=args.allow_missing)
 
 
 if __name__ == "__main__":  # pragma: no cover

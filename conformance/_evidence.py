@@ -21,11 +21,14 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Check", "Contradiction", "Evidence", "Op"]
+import msgspec
+
+__all__ = ["Check", "Contradiction", "Evidence", "EvidenceRecord", "Op"]
 
 
-@dataclasses.dataclass
-class Check:
+class Check(msgspec.Struct):
+    """One comparison with the documented behaviour."""
+
     what: str
     expected: str
     observed: str
@@ -40,12 +43,8 @@ class Check:
     #: the check is that the observed value differs from that entry's ("an id other than X").
     judged: bool = False
 
-    def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
-
-@dataclasses.dataclass
-class Op:
+class Op(msgspec.Struct, omit_defaults=True):
     """One call of the lab: ``op`` on handles named by label, with what came back.
 
     ``args`` holds labels ("C1", "S2"), None for no handle, and plain JSON values;
@@ -54,31 +53,21 @@ class Op:
     """
 
     op: str
-    args: dict[str, Any] = dataclasses.field(default_factory=dict)
+    args: dict[str, Any] = {}
     made: str | None = None
     result: Any = None
     shown: str | None = None
-    fields: dict[str, Any] = dataclasses.field(default_factory=dict)
+    fields: dict[str, Any] = {}
 
     def to_json(self) -> dict[str, Any]:
-        record: dict[str, Any] = {"op": self.op, "args": self.args}
-        for key in ("made", "result", "shown"):
-            if getattr(self, key) is not None:
-                record[key] = getattr(self, key)
-        if self.fields:
-            record["fields"] = self.fields
+        """As JSON values (the empty parts left out), for the child's pipe and the results file."""
+        record: dict[str, Any] = msgspec.to_builtins(self)
+        record.setdefault("args", {})
         return record
 
     @classmethod
     def from_json(cls, record: dict[str, Any]) -> Op:
-        return cls(
-            op=record["op"],
-            args=dict(record.get("args", {})),
-            made=record.get("made"),
-            result=record.get("result"),
-            shown=record.get("shown"),
-            fields=dict(record.get("fields", {})),
-        )
+        return msgspec.convert(record, cls)
 
     def returned(self, result: Any, shown: Any = None, **fields: Any) -> Any:
         """Record what the call returned (shown as checks show it); returns ``result``."""
@@ -106,9 +95,9 @@ class Evidence:
     trace: list[Op] = dataclasses.field(default_factory=list)
     #: Called with each step as it happens (crash isolation streams steps to the parent).
     on_step: Callable[[str], None] | None = dataclasses.field(default=None, repr=False)
-    #: Called with (index, entry as JSON) when an entry is made, before its call, and again
-    #: when the next one is made, complete (crash isolation streams the trace to the parent).
-    on_op: Callable[[int, dict[str, Any]], None] | None = dataclasses.field(default=None, repr=False)
+    #: Called with (index, entry) when an entry is made, before its call, and again when the
+    #: next one is made, complete (crash isolation streams the trace to the parent).
+    on_op: Callable[[int, Op], None] | None = dataclasses.field(default=None, repr=False)
 
     def did(self, step: str) -> None:
         self.steps.append(step)
@@ -119,10 +108,10 @@ class Evidence:
         """Record a call in the trace, before it is made (so a crash keeps it)."""
         entry = Op(name, {key: _json(value) for key, value in args.items()}, made)
         if self.on_op is not None and self.trace:
-            self.on_op(len(self.trace) - 1, self.trace[-1].to_json())
+            self.on_op(len(self.trace) - 1, self.trace[-1])
         self.trace.append(entry)
         if self.on_op is not None:
-            self.on_op(len(self.trace) - 1, entry.to_json())
+            self.on_op(len(self.trace) - 1, entry)
         return entry
 
     def note(self, remark: str) -> None:
@@ -160,13 +149,24 @@ class Evidence:
                 check.expected_from = index
                 break
 
+    def record(self) -> EvidenceRecord:
+        """The evidence as a results file holds it."""
+        return EvidenceRecord(
+            steps=list(self.steps), checks=list(self.checks), notes=list(self.notes), trace=list(self.trace)
+        )
+
     def to_json(self) -> dict[str, Any]:
-        return {
-            "steps": list(self.steps),
-            "checks": [c.to_json() for c in self.checks],
-            "notes": list(self.notes),
-            "trace": [entry.to_json() for entry in self.trace],
-        }
+        return msgspec.to_builtins(self.record())
+
+
+class EvidenceRecord(msgspec.Struct, kw_only=True):
+    """Evidence as a results file holds it (see ``_records``): what a test did and saw."""
+
+    steps: list[str] = []
+    checks: list[Check] = []
+    notes: list[str] = []
+    #: The structured trace (see ``Op``).
+    trace: list[Op] = []
 
 
 def _names(entry: Op, expected: Any, judged: bool) -> bool:

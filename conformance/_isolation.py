@@ -1,33 +1,49 @@
 """Crash isolation: each battery test body runs in a forked child process.
 
 Design: a library may abort, crash or hang on a documented call. The child
-runs the body and streams its evidence steps to the parent as JSON lines, then
-its ending; the parent waits with a time limit. A child that dies of a signal
-is a ``crash`` (the signal named, the steps up to the crash kept); one that
-runs out of time is killed and is a ``timeout``. A fork costs about a
-millisecond, so every test can have one.
+runs the body and streams its evidence steps and trace entries to the parent
+as ``Step`` and ``Traced`` records, then its ``Ending`` (see ``_records``); the parent waits with a time
+limit. A child that dies of a signal is a ``crash`` (the signal named, the
+steps up to the crash kept); one that runs out of time is killed and is a
+``timeout``. A fork costs about a millisecond, so every test can have one.
+
+The child's lifetime is bounded by the parent's: it leads a process group of
+its own (so a timeout, an interrupted run or the end of the test ends every
+process the adapter started, grandchildren included), and it asks the kernel
+for SIGKILL when the parent dies (``PR_SET_PDEATHSIG``; elsewhere an alarm of
+its own). The parent stops reading at the ending, never waits for a
+grandchild to close the pipe, reads in linear time and keeps at most
+``KEEP_BYTES`` of what the child sends, noting how much it set aside.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import dataclasses
-import json
 import os
 import select
 import signal
+import sys
 import time
 import traceback
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
 
 from ._errors import HandshakeFailed, LibraryFault
-from ._evidence import Contradiction, Evidence
-from ._outcomes import Outcome, outcome_of_exception
+from ._evidence import Contradiction, Evidence, EvidenceRecord, Op
+from ._outcomes import Outcome, describe_exception, outcome_of_exception
+from ._records import Ending, RecordError, Step, Traced, decode_pipe_line
 
-__all__ = ["Child", "Ending", "run_here", "run_in_child", "start_child"]
+__all__ = ["Child", "Ending", "ending_of", "run_in_child", "run_in_process", "start_child"]
 
-Ending = dict[str, Any]  # {"outcome", "reason", "evidence", "expected", "observed"}
+#: What the parent keeps of a child's report; the rest is counted and noted.
+KEEP_BYTES = 1 << 20
+#: Where the kernel cannot end a child with its parent, the child ends itself after this long (s).
+LIFETIME_WITHOUT_PRCTL = 3600
+#: What the child sends of one text (a reason, a note, a step); the rest is cut with a note.
+TEXT_BYTES = 64 * 1024
+_LINE_END = b"\n"
 
 
 def ending_of(body: Callable[[], None], evidence: Evidence) -> Ending:
@@ -35,31 +51,55 @@ def ending_of(body: Callable[[], None], evidence: Evidence) -> Ending:
     try:
         body()
     except BaseException as error:  # every ending of a test body is an outcome
-        if isinstance(error, (KeyboardInterrupt, SystemExit)):
-            raise
         outcome = outcome_of_exception(error)
-        reason = str(error) or type(error).__name__
+        expected = observed = None
         if outcome is Outcome.ERROR:
-            reason = "".join(traceback.format_exception_only(error)).strip()
+            reason = describe_exception(error)
             evidence.note("traceback:\n" + "".join(traceback.format_exception(error)))
-        ending: Ending = {"outcome": outcome.value, "reason": reason}
+        else:
+            reason = str(error) or type(error).__name__
         if isinstance(error, Contradiction):
-            ending["expected"] = error.check.expected
-            ending["observed"] = error.check.observed
+            expected, observed = error.check.expected, error.check.observed
         elif isinstance(error, HandshakeFailed):
-            ending["expected"] = "the handshake completes"
-            ending["observed"] = f"it failed: {reason}"
+            expected, observed = "the handshake completes", f"it failed: {reason}"
         elif isinstance(error, LibraryFault):
-            ending["expected"] = "a designed answer: success, or a clear error"
-            ending["observed"] = f"the library broke inside the call: {reason}"
-    else:
-        ending = {"outcome": Outcome.PASS.value, "reason": ""}
-    ending["evidence"] = evidence.to_json()
+            expected = "a designed answer: success, or a clear error"
+            observed = f"the library broke inside the call: {reason}"
+        return Ending(
+            outcome=outcome, reason=reason, expected=expected, observed=observed, evidence=evidence.record()
+        )
+    return Ending(outcome=Outcome.PASS, evidence=evidence.record())
+
+
+def run_in_process(body: Callable[[], None], evidence: Evidence) -> Ending:
+    """``ending_of`` without a child (``--no-isolation``); the user's Ctrl-C still ends the run.
+
+    A ``KeyboardInterrupt`` that the body raises itself is its ending (an error naming
+    it); one that comes from SIGINT is the user's and goes on up.
+    """
+    with _sigint_noted() as interrupted:
+        ending = ending_of(body, evidence)
+    if interrupted:
+        raise KeyboardInterrupt
     return ending
 
 
-def run_here(body: Callable[[], None], evidence: Evidence) -> Ending:
-    return ending_of(body, evidence)
+@contextlib.contextmanager
+def _sigint_noted() -> Iterator[list[bool]]:
+    noted: list[bool] = []
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield noted
+        return
+
+    def handler(number: int, frame: object) -> None:
+        noted.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def run_in_child(body: Callable[[], None], evidence: Evidence, timeout: float) -> Ending:
@@ -77,93 +117,232 @@ class Child:
     def finish(self, timeout: float) -> Ending:
         """Read the child's steps and ending, waiting at most ``timeout`` seconds from now."""
         try:
-            lines, timed_out = _collect(self.read_end, timeout)
-        finally:
-            os.close(self.read_end)
-        if timed_out:
-            os.kill(self.pid, signal.SIGKILL)
+            report = _Report()
+            timed_out = _collect(self.read_end, timeout, report)
+        except BaseException:  # an interrupted run leaves no child behind
+            self.abandon()
+            raise
+        os.close(self.read_end)
+        if timed_out or report.ending is None:
+            _end_group(self.pid)
         _, status = os.waitpid(self.pid, 0)
-        return _ending_from(lines, status, timed_out, timeout)
+        _end_group(self.pid, leader_reaped=True)  # what the adapter left (a grandchild holding the pipe)
+        return _ending_from(report, status, timed_out, timeout)
 
     def abandon(self) -> None:
-        """Kill a child whose ending is no longer wanted (a run stopped early), and reap it."""
-        os.close(self.read_end)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+        """Kill a child (and its group) whose ending is no longer wanted, and reap it."""
+        with contextlib.suppress(OSError):
+            os.close(self.read_end)
+        _end_group(self.pid)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
 
 
 def start_child(body: Callable[[], None], evidence: Evidence) -> Child:
     """Fork a child that runs ``body``; its time limit starts when it is finished.
 
     Several children may run at once (``conformance run -j N``); each streams into its
-    own pipe, which holds far more than a test's evidence, so none waits for the parent.
+    own pipe (a child whose pipe is full waits for ``finish`` to read it).
     """
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    parent = os.getpid()
+    try:
+        pid = _fork()
+    except BaseException:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the child
         os.close(read_end)
-        _child(body, evidence, write_end)
+        _child(body, evidence, write_end, parent)
     os.close(write_end)
+    with contextlib.suppress(OSError):
+        os.setpgid(pid, pid)  # also done by the child: whichever runs first
     return Child(pid, read_end)
 
 
-def _child(body: Callable[[], None], evidence: Evidence, fd: int) -> None:
-    def send(record: dict[str, Any]) -> None:
-        os.write(fd, (json.dumps(record) + "\n").encode())
+#: Signals held back while forking: Python runs fork's own handlers (logging's locks) in
+#: between, and a Ctrl-C raised inside one of them would be lost ("unraisable").
+_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
 
-    evidence.on_step = lambda step: send({"step": step})
-    evidence.on_op = lambda index, op: send({"op": op, "at": index})
+
+def _fork() -> int:
+    """``os.fork`` with SIGINT and SIGTERM held back until it returns (in both processes)."""
     try:
-        send({"ending": ending_of(body, evidence)})
+        signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+        _settle()  # a signal that came just before the block is raised here, before the fork
+        return os.fork()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+
+
+def _settle() -> None:
+    """A Python call: the interpreter runs pending signal handlers on entering it."""
+
+
+# -- the child ------------------------------------------------------------------------------
+
+
+def _child(body: Callable[[], None], evidence: Evidence, fd: int, parent: int) -> None:
+    try:
+        _bound_lifetime(parent)
+
+        def send(record: Step | Traced | Ending) -> None:
+            _write_all(fd, record.to_json() + _LINE_END)
+
+        evidence.on_step = lambda step: send(Step(text=_cut(step)))
+        evidence.on_op = lambda index, op: send(Traced(at=index, op=op))
+        send(_bounded(ending_of(body, evidence)))
     finally:
         os._exit(0)  # never run the parent's cleanup (pytest, atexit) in the child
 
 
-def _collect(fd: int, timeout: float) -> tuple[list[dict[str, Any]], bool]:
+def _bound_lifetime(parent: int) -> None:
+    """Lead a process group; die with the parent (or, without prctl, at an alarm)."""
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
+    if not _die_with_parent():
+        signal.alarm(LIFETIME_WITHOUT_PRCTL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return bool(libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _cut(text: str) -> str:
+    if len(text) <= TEXT_BYTES:
+        return text
+    return f"{text[:TEXT_BYTES]}... ({len(text):,} characters in all; the rest cut)"
+
+
+def _bounded(ending: Ending) -> Ending:
+    """Every text of the ending cut to ``TEXT_BYTES``, so that it fits the parent's limit."""
+    evidence = ending.evidence
+    return Ending(
+        outcome=ending.outcome,
+        reason=_cut(ending.reason),
+        expected=None if ending.expected is None else _cut(ending.expected),
+        observed=None if ending.observed is None else _cut(ending.observed),
+        evidence=EvidenceRecord(
+            steps=[_cut(s) for s in evidence.steps[-1000:]],
+            checks=evidence.checks[-100:],
+            notes=[_cut(n) for n in evidence.notes[-20:]],
+            trace=evidence.trace[-2000:],
+        ),
+    )
+
+
+# -- the parent -----------------------------------------------------------------------------
+
+
+class _Report:
+    """What the parent kept of the child's lines, in linear time and bounded memory."""
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+        self.entries: dict[int, Op] = {}  # trace entries by number; the latest of each wins
+        self.ending: Ending | None = None
+        self.kept = 0
+        self.set_aside = 0
+        self._line = bytearray()
+        self._overflow = False
+
+    def feed(self, chunk: bytes) -> None:
+        start = 0
+        while self.ending is None:
+            end = chunk.find(_LINE_END, start)
+            if end < 0:
+                self._add(chunk[start:])
+                return
+            self._add(chunk[start:end])
+            self._finish_line()
+            start = end + 1
+
+    def _add(self, part: bytes) -> None:
+        if self._overflow or len(self._line) + len(part) > KEEP_BYTES:
+            self._overflow = True
+            self.set_aside += len(part)
+        else:
+            self._line += part
+
+    def _finish_line(self) -> None:
+        line, overflow = bytes(self._line), self._overflow
+        self._line, self._overflow = bytearray(), False
+        if overflow:
+            self.set_aside += len(line)
+            return
+        try:
+            record = decode_pipe_line(line)
+        except RecordError:
+            self.set_aside += len(line)
+            return
+        if isinstance(record, Ending):
+            self.ending = record
+        elif self.kept + len(line) <= KEEP_BYTES:
+            if isinstance(record, Step):
+                self.steps.append(record.text)
+            else:
+                self.entries[record.at] = record.op
+            self.kept += len(line)
+        else:
+            self.set_aside += len(line)
+
+
+def _collect(fd: int, timeout: float, report: _Report) -> bool:
+    """Read until the ending, the end of the pipe, or the deadline; True when time ran out."""
     deadline = time.monotonic() + timeout
-    buffer = b""
-    while True:
+    while report.ending is None:
         left = deadline - time.monotonic()
         if left <= 0:
-            return _lines(buffer), True
+            return True
         ready, _, _ = select.select([fd], [], [], left)
         if not ready:
             continue
-        chunk = os.read(fd, 65536)
+        chunk = os.read(fd, 1 << 16)
         if not chunk:
-            return _lines(buffer), False
-        buffer += chunk
+            return False
+        report.feed(chunk)
+    return False
 
 
-def _lines(buffer: bytes) -> list[dict[str, Any]]:
-    records = []
-    for line in buffer.splitlines():
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            break  # a line cut by the child's death
-    return records
+def _end_group(pid: int, leader_reaped: bool = False) -> None:
+    """SIGKILL to the child's process group (and to the child, unless it is reaped: its pid is free)."""
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
+    if not leader_reaped:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
-def _ending_from(lines: list[dict[str, Any]], status: int, timed_out: bool, timeout: float) -> Ending:
-    endings = [line["ending"] for line in lines if "ending" in line]
-    if endings and not timed_out:
-        return endings[0]
-    steps = [line["step"] for line in lines if "step" in line]
-    entries = {line["at"]: line["op"] for line in lines if "op" in line}  # the latest of each wins
-    trace = [entries[index] for index in sorted(entries)]
-    evidence = {"steps": steps, "checks": [], "notes": [], "trace": trace}
+def _ending_from(report: _Report, status: int, timed_out: bool, timeout: float) -> Ending:
+    if report.ending is not None and not timed_out:
+        return report.ending
+    evidence = EvidenceRecord(steps=report.steps, trace=[report.entries[i] for i in sorted(report.entries)])
+    if report.set_aside:
+        evidence.notes.append(f"{report.set_aside:,} bytes of the child's report set aside (over the limit)")
+    last = report.steps[-1] if report.steps else "(before the first step)"
     if timed_out:
-        last = steps[-1] if steps else "(before the first step)"
         reason = f"the test ran past its {timeout:g} s limit and was killed; last step: {last}"
-        return {"outcome": Outcome.TIMEOUT.value, "reason": reason, "evidence": evidence}
+        return Ending(outcome=Outcome.TIMEOUT, reason=reason, evidence=evidence)
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
-        last = steps[-1] if steps else "(before the first step)"
         reason = f"the process died of signal {name} ({number}); last step: {last}"
-        return {"outcome": Outcome.CRASH.value, "reason": reason, "evidence": evidence}
+        return Ending(outcome=Outcome.CRASH, reason=reason, evidence=evidence)
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
-    reason = f"the test process exited with status {code} before reporting an ending"
-    return {"outcome": Outcome.ERROR.value, "reason": reason, "evidence": evidence}
+    reason = f"the test process exited with status {code} before reporting an ending; last step: {last}"
+    return Ending(outcome=Outcome.ERROR, reason=reason, evidence=evidence)

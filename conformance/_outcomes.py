@@ -15,6 +15,7 @@ returned                               pass
 ``Refused``                            refused
 ``NotObservable``                      not-observable
 ``ContractError``, anything else       error
+``SystemExit``, ``KeyboardInterrupt``  error (named: a test body may not end the run)
 the process died of a signal           crash
 the time limit ran out                 timeout
 =====================================  ===============
@@ -22,14 +23,13 @@ the time limit ran out                 timeout
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-from typing import Any
+import traceback
 
 from ._errors import ContractError, HandshakeFailed, LibraryFault, NotObservable, Refused
 from ._evidence import Contradiction
 
-__all__ = ["Outcome", "TestResult", "outcome_of_exception"]
+__all__ = ["Outcome", "describe_exception", "outcome_of_exception"]
 
 
 class Outcome(enum.Enum):
@@ -65,61 +65,11 @@ def outcome_of_exception(error: BaseException) -> Outcome:
     return Outcome.ERROR
 
 
-@dataclasses.dataclass
-class TestResult:
-    """One (test, adapter) outcome with its evidence, as written to the results file."""
-
-    __test__ = False  # not a pytest test class
-
-    test_id: str
-    clauses: tuple[str, ...]
-    config: str | None
-    outcome: Outcome
-    reason: str
-    evidence: dict[str, Any]
-    duration: float
-    #: Set from the adapter's expectations: the outcome that was expected, and why.
-    expected_outcome: Outcome = Outcome.PASS
-    expectation_reason: str = ""
-    expectation_link: str = ""
-    title: str = ""
-    rerun: str = ""
-
-    @property
-    def as_expected(self) -> bool:
-        return self.outcome is Outcome.NOT_OBSERVABLE or self.outcome is self.expected_outcome
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": "test",
-            "test_id": self.test_id,
-            "title": self.title,
-            "clauses": list(self.clauses),
-            "config": self.config,
-            "outcome": self.outcome.value,
-            "reason": self.reason,
-            "evidence": self.evidence,
-            "duration": round(self.duration, 6),
-            "expected_outcome": self.expected_outcome.value,
-            "expectation_reason": self.expectation_reason,
-            "expectation_link": self.expectation_link,
-            "as_expected": self.as_expected,
-            "rerun": self.rerun,
-        }
-
-    @classmethod
-    def from_json(cls, record: dict[str, Any]) -> TestResult:
-        return cls(
-            test_id=record["test_id"],
-            clauses=tuple(record["clauses"]),
-            config=record.get("config"),
-            outcome=Outcome(record["outcome"]),
-            reason=record.get("reason", ""),
-            evidence=record.get("evidence", {}),
-            duration=float(record.get("duration", 0.0)),
-            expected_outcome=Outcome(record.get("expected_outcome", "pass")),
-            expectation_reason=record.get("expectation_reason", ""),
-            expectation_link=record.get("expectation_link", ""),
-            title=record.get("title", ""),
-            rerun=record.get("rerun", ""),
-        )
+def describe_exception(error: BaseException) -> str:
+    """``module.Type: message`` (as Python prints it); ``SystemExit(5)`` says its status."""
+    name = type(error).__name__
+    if isinstance(error, SystemExit):
+        return f"{name}({error.code!r}) raised inside the test: a test body may not end the process"
+    if isinstance(error, KeyboardInterrupt):
+        return f"{name} raised inside the test (not by the user's Ctrl-C)"
+    return "".join(traceback.format_exception_only(error)).strip()

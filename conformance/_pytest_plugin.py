@@ -13,11 +13,13 @@ not-observable is skipped), anything unexpected is failed.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
+import msgspec
 import pytest
 
 from . import _version
@@ -29,16 +31,19 @@ from ._credentials import make_credentials
 from ._errors import LibraryUnavailable
 from ._evidence import Evidence
 from ._expectations import Expectations, ExpectationsError, load_expectations
-from ._isolation import run_here, run_in_child
+from ._isolation import run_in_child, run_in_process
 from ._jobs import Jobs
 from ._lab import Lab
 from ._needs import MARK, MARKER_LINE, NeedsError, needs_of_marks
-from ._outcomes import Outcome, TestResult
+from ._outcomes import Outcome, describe_exception
+from ._records import AdapterInfo, Ending, FactsRecord, RunHeader, RunState, StaleExpectation, TestResult
 from ._registry import AdapterLoadError, load_adapter
-from ._results import ResultsWriter, python_command, run_header
+from ._results import ResultsFileError, ResultsWriter, python_command, run_header
 from ._warmup import PreparedContexts, warm_parent
 
 REQUIRE_LIBRARY_VARIABLE = "CONFORMANCE_REQUIRE_LIBRARY"
+#: The exit status of a run whose adapter broke outside any test (construction, facts()).
+ADAPTER_FAULT = 6
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,7 +77,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class ConformanceRun:
-    """The state of one battery run against one adapter."""
+    """The state of one battery run against one adapter.
+
+    Its results file goes through ``_results.ResultsWriter``'s life: locked and
+    temporary from the start, moved into place at ``pytest_collection_finish``
+    when tests will run, closed with the ``RunState`` at ``pytest_sessionfinish``.
+    """
 
     def __init__(self, config: pytest.Config, spec: str) -> None:
         self.config = config
@@ -90,6 +100,7 @@ class ConformanceRun:
             )
         if config.getoption("jobs") > 1 and config.getoption("no_isolation"):
             raise pytest.UsageError("--jobs runs tests in children at once; it cannot go with --no-isolation")
+        self.timeout = _timeout(config.getoption("test_timeout"))
         try:
             self.found, adapter_class = load_adapter(spec)
         except AdapterLoadError as error:
@@ -98,18 +109,19 @@ class ConformanceRun:
             self.found = dataclasses.replace(self.found, name=adapter_class.name)
         self.unavailable = ""
         build = _name_build(adapter_class, config.getoption("library"))
-        try:
-            self.instance: Adapter | None = adapter_class()
-        except LibraryUnavailable as error:
-            if build:  # the user's own build: a wrong one is refused, not skipped
-                raise pytest.UsageError(f"adapter {self.found.name!r}: {error}") from None
-            self.instance, self.unavailable = None, f"adapter {self.found.name!r}: {error}"
-        self.label = _label(config.getoption("label"), self.found.name, self.instance if build else None)
+        self.instance = self._instance(adapter_class, build)
+        self.facts = self._facts()
+        self.label = _label(config.getoption("label"), self.found.name, self.facts if build else None)
         self.expectations = self._expectations(config, adapter_class)
         self.results_path = Path(config.getoption("results_dir")) / f"{self.label}.jsonl"
-        self.writer = ResultsWriter(self.results_path, self._header(adapter_class))
-        # Naming single tests (path::name) is a partial run, as is deselecting any.
-        self.complete_selection = not any("::" in str(arg) for arg in config.args)
+        try:
+            self.writer = ResultsWriter(self.results_path, self._header(adapter_class))
+        except ResultsFileError as error:
+            raise pytest.UsageError(str(error)) from None
+        self.selected = 0
+        self.selection_valid = False
+        # Naming a file or a single test (path::name) is a partial run, as is deselecting any.
+        self.complete_selection = all(Path(str(arg)).is_dir() for arg in config.args)
         self._prepared: PreparedContexts | None = None
 
     # -- setup -----------------------------------------------------------------------
@@ -117,26 +129,54 @@ class ConformanceRun:
         if config.getoption("no_expectations"):
             return Expectations(None, [])
         chosen = config.getoption("expectations")
+        if chosen and not Path(chosen).is_file():
+            raise pytest.UsageError(
+                f"--expectations {chosen}: no such file; name an expectations file (TOML), "
+                "or pass --no-expectations"
+            )
         path = Path(chosen) if chosen else adapter_class.expectations_file
         try:
             return load_expectations(path)
         except ExpectationsError as error:
             raise pytest.UsageError(str(error)) from None
 
-    def _header(self, adapter_class: type[Adapter]) -> dict[str, Any]:
-        facts = dataclasses.asdict(self.instance.facts()) if self.instance else {}
-        adapter = {
-            "name": self.found.name,
-            "label": self.label,
-            "target": self.found.target,
-            "distribution": self.found.distribution,
-            "distribution_version": self.found.distribution_version,
-            "contract_version": adapter_class.contract_version,
-            "capabilities": sorted(c.value for c in adapter_class.capabilities),
-            "facts": {key: list(v) if isinstance(v, tuple) else v for key, v in facts.items()},
-            "unavailable": self.unavailable,
-            "expectations": _where(self.expectations.source),
-        }
+    def _instance(self, adapter_class: type[Adapter], build: bool) -> Adapter | None:
+        try:
+            return adapter_class()
+        except LibraryUnavailable as error:
+            if build:  # the user's own build: a wrong one is refused, not skipped
+                raise pytest.UsageError(f"adapter {self.found.name!r}: {error}") from None
+            self.unavailable = f"adapter {self.found.name!r}: {error}"
+            return None
+        except BaseException as error:  # the adapter's fault, outside any test
+            _adapter_fault(f"{adapter_class.__name__}() raised {describe_exception(error)}", self.found.name)
+
+    def _facts(self) -> FactsRecord:
+        if self.instance is None:
+            return FactsRecord()
+        try:
+            facts = self.instance.facts()
+        except BaseException as error:  # the adapter's fault, outside any test
+            _adapter_fault(f"facts() raised {describe_exception(error)}", self.found.name)
+        try:
+            return msgspec.convert(dataclasses.asdict(facts), FactsRecord)
+        except (TypeError, msgspec.ValidationError) as error:
+            shown = type(facts).__name__
+            _adapter_fault(f"facts() returned {shown}, not a valid Facts ({error})", self.found.name)
+
+    def _header(self, adapter_class: type[Adapter]) -> RunHeader:
+        adapter = AdapterInfo(
+            name=self.found.name,
+            label=self.label,
+            target=self.found.target,
+            distribution=self.found.distribution,
+            distribution_version=self.found.distribution_version,
+            contract_version=adapter_class.contract_version,
+            capabilities=sorted(c.value for c in adapter_class.capabilities),
+            facts=self.facts,
+            unavailable=self.unavailable,
+            expectations=_where(self.expectations.source),
+        )
         return run_header(adapter, _version.__version__, python_command())
 
     # -- collection ------------------------------------------------------------------
@@ -153,13 +193,20 @@ class ConformanceRun:
                 raise pytest.UsageError(self.unavailable)
             for item in items:
                 item.add_marker(pytest.mark.skip(reason=self.unavailable))
-
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        if self.config.getoption("jobs") > 1:
-            self.jobs = Jobs(self.config.getoption("jobs"), session.items)
+        self.selection_valid = True  # pytest calls collection_finish even after a UsageError here
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.complete_selection = False
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """The selection is valid: the results file takes the place of any earlier one."""
+        battery = [item for item in session.items if item.get_closest_marker("clause")]
+        if not self.selection_valid or session.testsfailed or self.config.option.collectonly or not battery:
+            return
+        self.selected = 0 if self.unavailable else len(battery)
+        self.writer.publish()
+        if self.config.getoption("jobs") > 1:
+            self.jobs = Jobs(self.config.getoption("jobs"), session.items)
 
     # -- running -----------------------------------------------------------------------
     def prepared(self, adapter: Adapter, credentials: Credentials) -> PreparedContexts | None:
@@ -179,9 +226,9 @@ class ConformanceRun:
         arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
         body = lambda: pyfuncitem.obj(**arguments)
         started = time.perf_counter()
-        timeout = self.config.getoption("test_timeout")
+        timeout = self.timeout
         if self.config.getoption("no_isolation"):
-            ending = run_here(body, lab.evidence)
+            ending = run_in_process(body, lab.evidence)
         elif self.jobs is not None:
             prepared = self.prepared(lab.adapter, lab.credentials)
             new_lab = lambda: Lab(lab.adapter, lab.credentials, Evidence(), prepared)
@@ -194,32 +241,28 @@ class ConformanceRun:
         return True
 
     def _result(
-        self, item: pytest.Function, marker: pytest.Mark, ending: dict, duration: float
+        self, item: pytest.Function, marker: pytest.Mark, ending: Ending, duration: float
     ) -> TestResult:
         test_id = battery_test_id(item)
         ending = checked_something(ending)
         config = item.callspec.params.get("config") if hasattr(item, "callspec") else None
-        evidence = dict(ending.get("evidence", {}))
-        for key in ("expected", "observed"):
-            if key in ending:
-                evidence[key] = ending[key]
-        result = TestResult(
+        deviation = self.expectations.for_test(test_id)
+        return TestResult(
             test_id=test_id,
             clauses=tuple(marker.args),
             config=getattr(config, "id", None),
-            outcome=Outcome(ending["outcome"]),
-            reason=ending.get("reason", ""),
-            evidence=evidence,
+            outcome=ending.outcome,
+            reason=ending.reason,
+            expected=ending.expected,
+            observed=ending.observed,
+            evidence=ending.evidence,
             duration=duration,
             title=(item.obj.__doc__ or "").strip().splitlines()[0] if item.obj.__doc__ else "",
             rerun=f"conformance run {self.spec}{self._build_options()} --test '{test_id}'",
+            expected_outcome=deviation.outcome if deviation else Outcome.PASS,
+            expectation_reason=deviation.reason if deviation else "",
+            expectation_link=deviation.link if deviation else "",
         )
-        deviation = self.expectations.for_test(test_id)
-        if deviation is not None:
-            result.expected_outcome = deviation.outcome
-            result.expectation_reason = deviation.reason
-            result.expectation_link = deviation.link
-        return result
 
     def _build_options(self) -> str:
         library, label = self.config.getoption("library"), self.config.getoption("label")
@@ -229,17 +272,32 @@ class ConformanceRun:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.jobs is not None:
             self.jobs.close()  # children started ahead of a run that stopped early
-        stale = self.expectations.stale() if self.complete_selection and not self.unavailable else []
-        self.stale = stale
-        if stale and session.exitstatus == 0:
+        self.state = self._state(session)
+        complete = self.state is RunState.COMPLETE and self.complete_selection and not self.unavailable
+        self.stale = self.expectations.stale() if complete else []
+        if self.stale and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         self.writer.close(
+            self.state,
             exit_status=int(session.exitstatus),
+            selected=self.selected,
             complete_selection=self.complete_selection,
-            stale_expectations=[
-                {"test": d.test, "outcome": d.outcome.value, "reason": d.reason} for d in stale
-            ],
+            stale=[StaleExpectation(test=d.test, outcome=d.outcome, reason=d.reason) for d in self.stale],
         )
+
+    def _state(self, session: pytest.Session) -> RunState:
+        if session.exitstatus == pytest.ExitCode.INTERRUPTED:
+            return RunState.INTERRUPTED
+        if session.exitstatus == pytest.ExitCode.INTERNAL_ERROR:
+            return RunState.CRASHED
+        if session.shouldfail or session.shouldstop:
+            return RunState.STOPPED_EARLY
+        if self.writer.recorded < self.selected:  # tests the harness could not run
+            return RunState.CRASHED
+        return RunState.COMPLETE
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.writer.discard()  # a session that never finished: no file replaced, the lock released
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         write = terminalreporter.write_line
@@ -247,10 +305,27 @@ class ConformanceRun:
         if self.unavailable:
             write(f"NOT RUN: {self.unavailable}")
         counts = self.writer.counts
-        write("outcomes: " + (", ".join(f"{n} {o}" for o, n in counts.items() if n) or "none"))
+        write("outcomes: " + (", ".join(f"{n} {o.value}" for o, n in counts.items() if n) or "none"))
         for deviation in getattr(self, "stale", []):
             write(f"STALE expectation (matches no test): {deviation.test} -> {deviation.outcome.value}")
+        if not self.writer.published:
+            write(f"results: none written (no test ran); {self.results_path} left as it was")
+            return
+        state = getattr(self, "state", None)
+        if state is not None and state is not RunState.COMPLETE:
+            recorded = f"{self.writer.recorded} of {self.selected} tests recorded"
+            write(f"run {state.value.upper()}: {recorded}; the results file says so")
         write(f"results: {self.results_path}")
+
+
+def _timeout(value: float) -> float:
+    if not (math.isfinite(value) and value > 0):
+        raise pytest.UsageError(f"--test-timeout {value:g}: expected a number of seconds above 0, such as 20")
+    return value
+
+
+def _adapter_fault(message: str, name: str) -> NoReturn:
+    pytest.exit(f"adapter {name!r} broke outside any test: {message}", returncode=ADAPTER_FAULT)
 
 
 # -- fixtures: module level, so that they exist only once per run -------------------------
@@ -345,10 +420,8 @@ def _tell_pytest(result: TestResult) -> None:
         message += f" (expected {result.expected_outcome.value}: {result.expectation_reason})"
     else:
         message += f": {result.reason}"
-        if "expected" in result.evidence:
-            message += (
-                f"\n  expected: {result.evidence['expected']}\n  observed: {result.evidence['observed']}"
-            )
+        if result.expected is not None:
+            message += f"\n  expected: {result.expected}\n  observed: {result.observed}"
     pytest.fail(message, pytrace=False)
 
 
@@ -378,7 +451,7 @@ def _name_build(adapter_class: type[Adapter], library: str | None) -> bool:
     return bool(variable and os.environ.get(variable))
 
 
-def _label(chosen: str | None, name: str, built: Adapter | None) -> str:
+def _label(chosen: str | None, name: str, built: FactsRecord | None) -> str:
     """The run's label: ``--label``, else the adapter's name, plus the version of a named build."""
     if chosen:
         if _file_name(chosen) != chosen or chosen.startswith("."):
@@ -386,7 +459,7 @@ def _label(chosen: str | None, name: str, built: Adapter | None) -> str:
                 f"--label {chosen!r}: use letters, digits, '.', '-' and '_' only (it names the results file)"
             )
         return chosen
-    version = built.facts().tls_library_version if built is not None else ""
+    version = built.tls_library_version if built is not None else ""
     return _file_name(f"{name}-{version}" if version else name)
 
 

@@ -48,7 +48,7 @@ def warm_parent(adapter: Adapter, credentials: Credentials) -> PreparedContexts:
 
     trial = run_in_child(lambda: _handshakes(adapter, credentials), Evidence(), TRIAL_TIMEOUT)
     prepared: PreparedContexts = {}
-    if trial["outcome"] == Outcome.PASS.value:
+    if trial.outcome is Outcome.PASS:
         _handshakes(adapter, credentials)
         prepared = _prepare(adapter, credentials)
     gc.freeze()  # no collection first: a full one costs more than the little garbage it would free

@@ -9,6 +9,7 @@ through PYTHONPATH in subprocesses and through ``sys.modules`` in process.
 
 from __future__ import annotations
 
+import importlib
 import os
 import textwrap
 from pathlib import Path
@@ -64,7 +65,7 @@ class Battery:
     def options(self, adapter: str, *args: str) -> list[str]:
         return [
             "--adapter",
-            f"fake_adapter:{adapter}",
+            adapter if ":" in adapter else f"fake_adapter:{adapter}",
             "--results-dir",
             str(self.results_dir),
             "-p",
@@ -82,10 +83,15 @@ class Battery:
         return self.pytester.runpytest_subprocess(*self.options(adapter, *args))
 
     def results(self, adapter: str = "FakeAdapter") -> Run:
-        # A module:Class adapter is named by its class's name ("fake_adapter:FakeAdapter" -> fake.jsonl).
-        import fake_adapter
+        return read_results(self.results_path(adapter))
 
-        return read_results(self.results_dir / f"{getattr(fake_adapter, adapter).name}.jsonl")
+    def results_path(self, adapter: str = "FakeAdapter") -> Path:
+        # A module:Class adapter is named by its class's name ("fake_adapter:FakeAdapter" -> fake.jsonl).
+        module, _, name = adapter.rpartition(":")
+        return (
+            self.results_dir
+            / f"{getattr(importlib.import_module(module or 'fake_adapter'), name).name}.jsonl"
+        )
 
 
 @pytest.fixture

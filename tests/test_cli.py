@@ -61,7 +61,7 @@ def test_clause_and_config_select_from_the_battery(cli, pytester: pytest.Pyteste
     run = read_results(results / "fake.jsonl")
     assert run.tests, "the battery has tests of the 'use' clause in tls13"
     assert {(test.config, "use" in test.clauses) for test in run.tests} == {("tls13", True)}
-    assert run.complete and run.end["complete_selection"] is False
+    assert run.complete and run.end.complete_selection is False
 
 
 def test_clauses_lists_every_catalogue_id(capsys: pytest.CaptureFixture[str]) -> None:

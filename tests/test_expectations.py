@@ -51,7 +51,7 @@ def test_a_matching_deviation_passes_the_run_as_xfailed(battery) -> None:
         assert test.as_expected and test.expected_outcome is Outcome.REFUSED
         assert test.expectation_reason == "The fake refuses every set_session."
         assert test.expectation_link == "https://example.invalid/fake"
-    assert run.end["unexpected"] == 0 and run.end["stale_expectations"] == []
+    assert run.end.unexpected == 0 and run.end.stale_expectations == []
 
 
 def test_without_the_deviation_the_refusal_fails_the_run(battery) -> None:
@@ -68,7 +68,7 @@ def test_an_unexpected_pass_fails_the_run(battery) -> None:
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["*unexpected pass (expected refused: The fake refuses every set_session.)*"])
     run = battery.results()
-    assert run.end["unexpected"] == 2
+    assert run.end.unexpected == 2
     assert {t.as_expected for t in run.tests if t.test_id.startswith("test_battery.py::test_set")} == {False}
 
 
@@ -96,9 +96,9 @@ def test_a_stale_deviation_fails_a_complete_run(battery) -> None:
     result.stdout.fnmatch_lines(
         ["STALE expectation (matches no test): test_battery.py::test_that_was_removed* -> fail"]
     )
-    stale = battery.results("RefusingFake").end["stale_expectations"]
-    assert stale == [
-        {"test": "test_battery.py::test_that_was_removed*", "outcome": "fail", "reason": "An old deviation."}
+    stale = battery.results("RefusingFake").end.stale_expectations
+    assert [(s.test, s.outcome, s.reason) for s in stale] == [
+        ("test_battery.py::test_that_was_removed*", Outcome.FAIL, "An old deviation.")
     ]
 
 
@@ -113,9 +113,7 @@ def test_the_adapters_own_file_is_used_and_no_expectations_ignores_it(battery) -
     as_expected = battery.run("DeviatingFake")
     as_expected.assert_outcomes(passed=2, xfailed=2)
     assert as_expected.ret == pytest.ExitCode.OK
-    assert (
-        battery.results("DeviatingFake").header["adapter"]["expectations"].endswith("fake_expectations.toml")
-    )
+    assert battery.results("DeviatingFake").header.adapter.expectations.endswith("fake_expectations.toml")
 
     strict = battery.run("DeviatingFake", "--no-expectations")
     strict.assert_outcomes(passed=2, failed=2)

@@ -83,15 +83,15 @@ def test_each_ending_gets_its_outcome(endings) -> None:
 
 def test_a_pass_carries_its_checks(endings) -> None:
     _, tests = endings
-    [check] = tests["test_pass"].evidence["checks"]
-    assert check["ok"] is True and check["expected"] == "a resumed handshake"
+    [check] = tests["test_pass"].evidence.checks
+    assert check.ok is True and check.expected == "a resumed handshake"
 
 
 def test_a_fail_records_expected_and_observed(endings) -> None:
     result, tests = endings
     fail = tests["test_fail"]
-    assert fail.evidence["expected"] == "a resumed handshake"
-    assert fail.evidence["observed"].startswith("full on the wire")
+    assert fail.expected == "a resumed handshake"
+    assert fail.observed.startswith("full on the wire")
     assert fail.reason.startswith("a handshake with no session set: expected a resumed handshake")
     result.stdout.fnmatch_lines(
         ["*unexpected fail: *", "  expected: a resumed handshake", "  observed: full on the wire*"]
@@ -102,14 +102,14 @@ def test_a_refusal_keeps_the_library_message(endings) -> None:
     _, tests = endings
     refused = tests["test_refused"]
     assert refused.reason == "set_session was refused: fake library: set_session is not allowed today"
-    assert refused.evidence["steps"][-1] == "set session S1 on C3"
+    assert refused.evidence.steps[-1] == "set session S1 on C3"
 
 
 def test_an_error_carries_a_traceback_note(endings) -> None:
     _, tests = endings
     error = tests["test_error"]
     assert error.reason == "fake_adapter.FakeLibraryBug: fake library bug in set_session"
-    [note] = [n for n in error.evidence["notes"] if n.startswith("traceback:")]
+    [note] = [n for n in error.evidence.notes if n.startswith("traceback:")]
     assert "Traceback (most recent call last)" in note and "in set_session" in note
 
 
@@ -200,9 +200,9 @@ def test_a_crash_and_a_hang_spare_the_rest_of_the_run(battery) -> None:
     assert [t.outcome for t in tests.values()] == [Outcome.PASS, Outcome.CRASH, Outcome.TIMEOUT, Outcome.PASS]
     crash, hang = tests["test_b_abort"], tests["test_c_hang"]
     assert "signal SIGABRT" in crash.reason and "last step: set session S1 on C3" in crash.reason
-    assert crash.evidence["steps"][-1] == "set session S1 on C3"  # the steps up to the crash are kept
+    assert crash.evidence.steps[-1] == "set session S1 on C3"  # the steps up to the crash are kept
     assert "past its 0.5 s limit" in hang.reason and "last step: set session S1 on C3" in hang.reason
-    assert run.complete and run.end["counts"]["crash"] == run.end["counts"]["timeout"] == 1
+    assert run.complete and run.end.counts[Outcome.CRASH] == run.end.counts[Outcome.TIMEOUT] == 1
 
 
 # -- the table, exception by exception --------------------------------------------------

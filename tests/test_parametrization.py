@@ -128,7 +128,7 @@ def test_clause_and_config_options_select(battery, options: list[str], expected:
     battery.run("FakeAdapter", *options).assert_outcomes(passed=len(expected))
     run = battery.results()
     assert {(test.test_id.split("::")[1].split("[")[0], test.config) for test in run.tests} == expected
-    assert run.end is not None and run.end["complete_selection"] is False
+    assert run.end is not None and run.end.complete_selection is False
 
 
 @pytest.mark.parametrize(

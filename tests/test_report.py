@@ -193,13 +193,15 @@ def test_incomplete_and_unavailable_runs_are_flagged(tmp_path: Path) -> None:
     write_run(tmp_path / "r" / "gone.jsonl", adapter="gone", unavailable="libgone is not installed")
     make_reports([tmp_path / "r"], tmp_path / "out")
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert "cut: incomplete run (no end record; 1 tests recorded" in page
+    assert "cut: run lost: no end record, the run was killed or its file cut (1 test(s) recorded)" in page
+    assert '<span class="status st-lost">lost</span>' in page
     assert "gone: not run, the adapter is unavailable: libgone is not installed" in page
     assert 'data-adapter="gone" data-outcomes' not in page  # no matrix column
     summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
-    assert "not run: libgone is not installed" in summary and "**Incomplete runs**" in summary
+    assert "not run: libgone is not installed" in summary and "**Runs that did not complete**" in summary
     cut = ET.parse(tmp_path / "out" / "junit" / "cut.xml").getroot()
     assert cut.get("errors") == "1" and cut.find(".//error").get("type") == "incomplete"
+    assert cut.find(".//error").get("message").startswith("the run did not complete: lost: no end record")
     gone = ET.parse(tmp_path / "out" / "junit" / "gone.xml").getroot()
     assert gone.get("skipped") == "1"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from test_report_support import result, sample_tests, write_run
 
+from conformance import RunState
 from conformance._cli import main
 from conformance.report import diff_results, merge_results
 from conformance.report._diff import diff_runs
@@ -85,15 +86,41 @@ def test_each_change_lands_in_its_class(run: Path, tmp_path: Path, test_id: str,
     assert diff.regressed is (kind == "regressions")
 
 
-def test_added_and_removed_tests_are_listed_but_not_regressions(
+def test_added_and_removed_tests_are_listed_and_lost_tests_fail_the_diff(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = write_run(tmp_path / "b.jsonl", [result("t.py::old"), result("t.py::kept")])
     after = write_run(tmp_path / "a.jsonl", [result("t.py::kept"), result("t.py::new", outcome="fail")])
-    assert diff_results(before, after) == 0
+    assert diff_results(before, after) == 1
     out = capsys.readouterr().out
     assert "Added tests: 1\n  fake  t.py::new: (absent) -> fail" in out
     assert "Removed tests: 1\n  fake  t.py::old: pass -> (absent)" in out
+    assert (
+        "fake: 1 test(s) that ran before are missing after; pass --allow-missing if that is intended" in out
+    )
+    assert diff_results(before, after, allow_missing=True) == 0
+    assert "(allowed: --allow-missing)" in capsys.readouterr().out
+
+
+def test_an_adapter_absent_after_fails_the_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_run(tmp_path / "b" / "fake.jsonl", [result()])
+    write_run(tmp_path / "b" / "other.jsonl", [result()], adapter="other")
+    write_run(tmp_path / "a" / "fake.jsonl", [result()])
+    assert main(["diff", str(tmp_path / "b"), str(tmp_path / "a")]) == 1
+    assert "other: ran 1 tests before, absent after" in capsys.readouterr().out
+    assert main(["diff", str(tmp_path / "b"), str(tmp_path / "a"), "--allow-missing"]) == 0
+
+
+@pytest.mark.parametrize("state", [RunState.INTERRUPTED, RunState.STOPPED_EARLY, RunState.CRASHED])
+def test_an_after_run_that_did_not_complete_fails_the_diff(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], state: RunState
+) -> None:
+    before = write_run(tmp_path / "b.jsonl", [result()])
+    after = write_run(tmp_path / "a.jsonl", [result()], state=state)
+    assert diff_results(before, after) == 1
+    assert (
+        f"fake: the after run is not complete: {state.value} (1 test(s) recorded" in capsys.readouterr().out
+    )
 
 
 def test_an_adapter_unavailable_after_is_a_regression(
@@ -109,7 +136,7 @@ def test_an_incomplete_after_run_is_a_regression(tmp_path: Path, capsys: pytest.
     before = write_run(tmp_path / "b.jsonl", [result()])
     after = write_run(tmp_path / "a.jsonl", [result()], complete=False)
     assert diff_results(before, after) == 1
-    assert "fake: the after run is incomplete" in capsys.readouterr().out
+    assert "fake: the after run is not complete: lost: no end record" in capsys.readouterr().out
 
 
 def test_a_side_with_two_runs_of_one_adapter_compares_the_later(tmp_path: Path) -> None:
@@ -142,7 +169,7 @@ def test_merge_writes_a_file_that_report_and_diff_accept(
     assert main(["merge", str(tmp_path / "machine1"), str(tmp_path / "machine2"), "-o", str(merged)]) == 0
     assert f"merge: 3 run(s), 9 test result(s) -> {merged}" in capsys.readouterr().out
     runs, _ = load_runs([merged])
-    assert [(r.run.adapter_name, r.origin) for r in runs] == [
+    assert [(r.adapter_name, r.origin) for r in runs] == [
         ("alpha", "merged.json › alpha.jsonl"),
         ("alpha", "merged.json › alpha.jsonl"),
         ("beta", "merged.json › beta.jsonl"),

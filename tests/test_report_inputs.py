@@ -54,14 +54,16 @@ def test_a_file_that_is_not_a_results_file(tmp_path: Path, capsys: pytest.Captur
     other = tmp_path / "notes.jsonl"
     other.write_text('{"hello": "world"}\n', encoding="utf-8")
     assert main(["merge", str(other), "-o", str(tmp_path / "m.json")]) == 2
-    assert "expected a results file whose first line is the run header" in error_line(capsys)
+    assert "line 1: expected a results file, whose first line is the run header" in error_line(capsys)
 
 
 def test_a_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     binary = tmp_path / "image.jsonl"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
     assert main(["report", str(binary), "--out", str(tmp_path / "out")]) == 2
-    assert f"{binary}: cannot read it (not UTF-8 text)" in error_line(capsys)
+    assert f"{binary}, line 1: expected a results file, whose first line is the run header" in error_line(
+        capsys
+    )
 
 
 def test_a_header_without_an_adapter_name(
@@ -74,19 +76,24 @@ def test_a_header_without_an_adapter_name(
     bad.write_text("\n".join([json.dumps(record), *rest]) + "\n", encoding="utf-8")
     assert main(["report", str(bad), "--out", str(tmp_path / "out")]) == 2
     assert error_line(capsys) == (
-        f"conformance report: error: {bad}: the run header has no adapter name (expected adapter.name)"
+        f"conformance report: error: {bad}, line 1: expected a results file, whose first line is the run "
+        'header ({"kind": "run", ...}); a field has the wrong type or value (Object missing required '
+        "field `name` - at `$.adapter`)."
     )
 
 
 def test_an_unknown_outcome(good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text(
-        good.read_text(encoding="utf-8").replace('"outcome": "pass"', '"outcome": "great"', 1),
+        good.read_text(encoding="utf-8").replace('"outcome":"pass"', '"outcome":"great"', 1),
         encoding="utf-8",
     )
     assert main(["diff", str(good), str(bad)]) == 2
     line = error_line(capsys)
-    assert f"{bad}, line 2: a test record is malformed" in line and "one of pass, fail, refused" in line
+    assert (
+        f"{bad}, line 2: a field has the wrong type or value (Invalid enum value 'great' - at `$.outcome`)"
+        in line
+    )
 
 
 def test_a_merged_file_of_another_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,7 +111,7 @@ def test_a_merged_file_of_another_version(tmp_path: Path, capsys: pytest.Capture
     )
     assert main(["report", str(merged), "--out", str(tmp_path / "out")]) == 2
     assert (
-        "expected a merged file of schema 'ssl-set-session-conformance/merged' version 1; found"
+        "expected a merged file of schema 'ssl-set-session-conformance/merged' version 2; found"
         in error_line(capsys)
     )
 
@@ -119,7 +126,10 @@ def test_a_merged_file_with_a_broken_test(
     merged.write_text(json.dumps(document), encoding="utf-8")
     capsys.readouterr()
     assert main(["diff", str(merged), str(good)]) == 2
-    assert f"{merged}, run 1, test 2: a test record is malformed (KeyError: 'test_id')" in error_line(capsys)
+    assert (
+        f"{merged}: a field has the wrong type or value (Object missing required field `test_id` - at "
+        "`$.runs[0].tests[1]`)" in error_line(capsys)
+    )
 
 
 def test_an_output_folder_that_is_a_file(

@@ -10,7 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from conformance import Outcome, TestResult
+import msgspec
+
+from conformance import Outcome, RunState, TestResult
+from conformance._records import AdapterInfo, EvidenceRecord
 from conformance._results import ResultsWriter, run_header
 
 FACTS = {
@@ -35,19 +38,26 @@ def result(
     evidence: dict[str, Any] | None = None,
     title: str = "A session set before the handshake is resumed.",
 ) -> TestResult:
+    """A test record; ``expected`` and ``observed`` in ``evidence`` become the record's own fields."""
+    evidence = dict(
+        evidence
+        if evidence is not None
+        else {
+            "steps": ["made server context X1", "handshake C1 with C2: full"],
+            "checks": [{"what": "reuse flag", "expected": "True", "observed": "True", "ok": True}],
+            "notes": [],
+        }
+    )
+    expected_value, observed_value = evidence.pop("expected", None), evidence.pop("observed", None)
     return TestResult(
         test_id=test_id,
         clauses=tuple(clauses),
         config=config,
         outcome=Outcome(outcome),
         reason=reason,
-        evidence=evidence
-        if evidence is not None
-        else {
-            "steps": ["made server context X1", "handshake C1 with C2: full"],
-            "checks": [{"what": "reuse flag", "expected": "True", "observed": "True", "ok": True}],
-            "notes": [],
-        },
+        expected=expected_value,
+        observed=observed_value,
+        evidence=msgspec.convert(evidence, EvidenceRecord),
         duration=0.012,
         expected_outcome=Outcome(expected),
         expectation_reason=expectation_reason,
@@ -63,38 +73,38 @@ def write_run(
     *,
     adapter: str = "fake",
     complete: bool = True,
+    state: RunState = RunState.COMPLETE,
     unavailable: str = "",
     started: str = "2026-01-01T10:00:00+00:00",
     facts: dict[str, Any] | None = None,
     python: str | None = None,
     label: str | None = None,
 ) -> Path:
-    header = run_header(
-        {
-            "name": adapter,
-            **({"label": label} if label else {}),
-            "target": "fake:Adapter",
-            "distribution": "fake-adapter",
-            "distribution_version": "0.1",
-            "contract_version": 1,
-            "capabilities": ["reuse-flag"],
-            "facts": dict(FACTS, **(facts or {})) if not unavailable else {},
-            "unavailable": unavailable,
-            "expectations": "",
-        },
-        "0.1.0",
-        f"conformance run {adapter}",
-    )
-    header["started"] = started
+    info = {
+        "name": adapter,
+        **({"label": label} if label else {}),
+        "target": "fake:Adapter",
+        "distribution": "fake-adapter",
+        "distribution_version": "0.1",
+        "contract_version": 1,
+        "capabilities": ["reuse-flag"],
+        "facts": dict(FACTS, **(facts or {})) if not unavailable else {},
+        "unavailable": unavailable,
+        "expectations": "",
+    }
+    header = run_header(msgspec.convert(info, AdapterInfo), "0.1.0", f"conformance run {adapter}")
+    header.started = started
     if python:
-        header["python"] = python
+        header.python = python
     writer = ResultsWriter(path, header)
+    writer.publish()
+    tests = list(tests)
     for test in tests:
         writer.add(test)
     if complete:
-        writer.close(exit_status=0, complete_selection=True, stale_expectations=[])
+        writer.close(state, exit_status=0, selected=len(tests), complete_selection=True, stale=[])
     else:
-        writer._file.close()
+        writer.discard()  # no end record: a lost run
     return path
 
 

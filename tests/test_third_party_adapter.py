@@ -139,14 +139,14 @@ def test_check_passes(installed: Environment) -> None:
 
 def test_the_run_writes_its_results_file(installed: Environment, results_dir: Path) -> None:
     run = read_results(results_dir / f"{NAME}.jsonl")
-    adapter = run.header["adapter"]
-    assert (adapter["name"], adapter["distribution"], adapter["distribution_version"]) == (
+    adapter = run.header.adapter
+    assert (adapter.name, adapter.distribution, adapter.distribution_version) == (
         NAME,
         DISTRIBUTION,
         "0.1.0",
     )
-    assert adapter["expectations"].endswith("expectations.toml")
-    assert run.complete and run.end["unexpected"] == 0
+    assert adapter.expectations.endswith("expectations.toml")
+    assert run.complete and run.end.unexpected == 0
     seen = {
         (test.clauses[0], test.outcome) for test in run.tests if test.outcome is not Outcome.NOT_OBSERVABLE
     }

@@ -16,18 +16,20 @@ import collections
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
+
 from .._catalogue import documentation_level, documented_for, version_key
-from .._outcomes import Outcome, TestResult
-from .._results import now
+from .._outcomes import Outcome
+from .._records import ClauseEntry, FactsRecord, RunHeader, TestResult
+from .._results import Run, now
 from ._model import FULL_LISTING_LIMIT, Cell, ClauseRow, Column, ConfigInfo, ReportModel, joined
-from ._sources import LoadedRun
 from ._verdicts import ORDER, STYLES, config_label, worst
 
 __all__ = ["build_model"]
 
 
 def build_model(
-    runs: list[LoadedRun], duplicates_dropped: int = 0, full_listing_limit: int = FULL_LISTING_LIMIT
+    runs: list[Run], duplicates_dropped: int = 0, full_listing_limit: int = FULL_LISTING_LIMIT
 ) -> ReportModel:
     ordered = sorted(runs, key=_column_order)
     clauses = _clauses(ordered)
@@ -45,45 +47,44 @@ def build_model(
 # -- columns ---------------------------------------------------------------------------------
 
 
-def _facts(header: dict[str, Any]) -> dict[str, Any]:
-    return header["adapter"].get("facts") or {}
+def _facts(header: RunHeader) -> FactsRecord:
+    return header.adapter.facts
 
 
 #: How two runs of the same adapter are told apart, in this order.
-_DISCRIMINATORS: tuple[Callable[[dict[str, Any]], str], ...] = (
-    lambda h: joined(_facts(h).get("tls_library"), _facts(h).get("tls_library_version")),
-    lambda h: joined(_facts(h).get("library"), _facts(h).get("library_version")),
-    lambda h: "Python " + str(h.get("python", "?")),
-    lambda h: str(h.get("platform", "?")),
-    lambda h: str(h.get("started", "?")).replace("T", " ")[:16],
+_DISCRIMINATORS: tuple[Callable[[RunHeader], str], ...] = (
+    lambda h: joined(_facts(h).tls_library, _facts(h).tls_library_version),
+    lambda h: joined(_facts(h).library, _facts(h).library_version),
+    lambda h: "Python " + (h.python or "?"),
+    lambda h: h.platform or "?",
+    lambda h: (h.started or "?").replace("T", " ")[:16],
 )
 
 
-def _column_order(loaded: LoadedRun) -> tuple[Any, ...]:
+def _column_order(run: Run) -> tuple[Any, ...]:
     """Columns of one adapter together, by TLS library version, then label and start."""
-    run = loaded.run
-    version = version_key(str(_facts(run.header).get("tls_library_version") or ""))
-    return (run.adapter_name, version, run.label, str(run.header.get("started", "")))
+    version = version_key(_facts(run.header).tls_library_version)
+    return (run.adapter_name, version, run.label, run.header.started)
 
 
-def _columns(runs: list[LoadedRun], clauses: list[ClauseRow]) -> list[Column]:
-    by_label: dict[str, list[LoadedRun]] = collections.defaultdict(list)
-    for loaded in runs:
-        by_label[loaded.run.label].append(loaded)
+def _columns(runs: list[Run], clauses: list[ClauseRow]) -> list[Column]:
+    by_label: dict[str, list[Run]] = collections.defaultdict(list)
+    for run in runs:
+        by_label[run.label].append(run)
     labels: dict[int, str] = {}
     for name, group in by_label.items():
-        for loaded, label in zip(group, _labels(name, group)):
-            labels[id(loaded)] = label
+        for run, label in zip(group, _labels(name, group)):
+            labels[id(run)] = label
     slugs: set[str] = set()
-    return [_column(loaded, labels[id(loaded)], slugs, clauses) for loaded in runs]
+    return [_column(run, labels[id(run)], slugs, clauses) for run in runs]
 
 
-def _labels(name: str, group: list[LoadedRun]) -> list[str]:
+def _labels(name: str, group: list[Run]) -> list[str]:
     if len(group) == 1:
         return [name]
     parts: list[list[str]] = [[] for _ in group]
     for discriminator in _DISCRIMINATORS:
-        values = [discriminator(loaded.run.header) for loaded in group]
+        values = [discriminator(run.header) for run in group]
         if len(set(values)) > 1:
             for part, value in zip(parts, values):
                 part.append(value)
@@ -95,22 +96,21 @@ def _labels(name: str, group: list[LoadedRun]) -> list[str]:
     return labels
 
 
-def _column(loaded: LoadedRun, key: str, slugs: set[str], clauses: list[ClauseRow]) -> Column:
-    counts = collections.Counter(t.outcome for t in loaded.run.tests)
-    level = documentation_level(_facts(loaded.run.header))
+def _column(run: Run, key: str, slugs: set[str], clauses: list[ClauseRow]) -> Column:
+    counts = collections.Counter(t.outcome for t in run.tests)
+    level = documentation_level(msgspec.structs.asdict(_facts(run.header)))
     undocumented = frozenset(c.id for c in clauses if not documented_for(c.documented_since, level))
     scored = collections.Counter(
-        t.outcome for t in loaded.run.tests if not t.clauses or not undocumented.issuperset(t.clauses)
+        t.outcome for t in run.tests if not t.clauses or not undocumented.issuperset(t.clauses)
     )
     return Column(
         key=key,
         slug=_slug(key, slugs),
-        loaded=loaded,
+        run=run,
         counts={o: counts[o] for o in ORDER},
-        unexpected=sum(not t.as_expected for t in loaded.run.tests),
+        unexpected=sum(not t.as_expected for t in run.tests),
         expected_deviations=sum(
-            t.as_expected and t.outcome not in (Outcome.PASS, Outcome.NOT_OBSERVABLE)
-            for t in loaded.run.tests
+            t.as_expected and t.outcome not in (Outcome.PASS, Outcome.NOT_OBSERVABLE) for t in run.tests
         ),
         documentation=level,
         undocumented=undocumented,
@@ -131,18 +131,18 @@ def _slug(label: str, taken: set[str]) -> str:
 # -- rows -----------------------------------------------------------------------------------
 
 
-def _newest_first(runs: list[LoadedRun]) -> list[LoadedRun]:
-    return sorted(runs, key=lambda r: str(r.run.header.get("started", "")), reverse=True)
+def _newest_first(runs: list[Run]) -> list[Run]:
+    return sorted(runs, key=lambda r: r.header.started, reverse=True)
 
 
-def _clauses(runs: list[LoadedRun]) -> list[ClauseRow]:
+def _clauses(runs: list[Run]) -> list[ClauseRow]:
     rows: dict[str, ClauseRow] = {}
-    for loaded in _newest_first(runs):
-        for entry in loaded.run.header.get("catalogue") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] not in rows:
-                rows[entry["id"]] = _clause_row(entry)
-    for loaded in runs:
-        for test in loaded.run.tests:
+    for run in _newest_first(runs):
+        for entry in run.header.catalogue:
+            if entry.id not in rows:
+                rows[entry.id] = _clause_row(entry)
+    for run in runs:
+        for test in run.tests:
             for clause_id in test.clauses:
                 if clause_id not in rows:
                     rows[clause_id] = ClauseRow(
@@ -157,26 +157,25 @@ def _clauses(runs: list[LoadedRun]) -> list[ClauseRow]:
     return list(rows.values())
 
 
-def _clause_row(entry: dict[str, Any]) -> ClauseRow:
+def _clause_row(entry: ClauseEntry) -> ClauseRow:
     return ClauseRow(
-        id=entry["id"],
-        section=str(entry.get("section", "")),
-        summary=str(entry.get("summary", "")),
-        documented_since=str(entry.get("documented_since", "")),
-        note=str(entry.get("note", "")),
-        configs=tuple(str(c) for c in entry.get("configs") or ()),
+        id=entry.id,
+        section=entry.section,
+        summary=entry.summary,
+        documented_since=entry.documented_since,
+        note=entry.note,
+        configs=tuple(entry.configs),
     )
 
 
-def _configs(runs: list[LoadedRun]) -> list[ConfigInfo]:
+def _configs(runs: list[Run]) -> list[ConfigInfo]:
     found: dict[str | None, ConfigInfo] = {}
-    for loaded in _newest_first(runs):
-        for entry in loaded.run.header.get("configs") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] not in found:
-                description = str(entry.get("description", ""))
-                found[entry["id"]] = ConfigInfo(entry["id"], config_label(entry["id"]), description)
-    for loaded in runs:
-        for test in loaded.run.tests:
+    for run in _newest_first(runs):
+        for entry in run.header.configs:
+            if entry.id not in found:
+                found[entry.id] = ConfigInfo(entry.id, config_label(entry.id), entry.description)
+    for run in runs:
+        for test in run.tests:
             if test.config not in found:
                 description = _UNDESCRIBED[test.config is None]
                 found[test.config] = ConfigInfo(test.config, config_label(test.config), description)

@@ -3,7 +3,8 @@
 Design: each command reads its inputs, does its work and prints one line of
 what it wrote. Bad input (a missing path, an empty folder, a malformed or cut
 file, an output that cannot be written) is one line on stderr and exit status
-2, never a traceback. ``diff`` exits 1 on a regression, else 0.
+2, never a traceback. ``diff`` exits 1 on a regression or a run problem (see
+``_diff``), else 0.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from .._results import Run
 from ._build import build_model
 from ._diff import diff_runs, format_diff
 from ._html import render_html
@@ -22,7 +24,7 @@ from ._kill_matrix import kill_matrix_sections
 from ._markdown import render_markdown
 from ._merged import write_merged
 from ._model import ReportSection
-from ._sources import LoadedRun, ReportInputError, load_runs
+from ._sources import ReportInputError, load_runs
 
 __all__ = ["diff_results", "make_reports", "merge_results"]
 
@@ -88,14 +90,16 @@ def merge_results(paths: Sequence[Path], out: Path) -> int:
         return _bad("merge", str(error))
     except OSError as error:
         return _bad("merge", _os_message(error))
-    tests = sum(len(r.run.tests) for r in runs)
+    tests = sum(len(r.tests) for r in runs)
     extra = f" ({dropped} duplicate run(s) kept once)" if dropped else ""
     print(f"merge: {len(runs)} run(s), {tests} test result(s) -> {out}{extra}")
     return 0
 
 
-def diff_results(before: Path, after: Path, results_dir: Path = Path("reports/results")) -> int:
-    """Print what changed from ``before`` to ``after``; 1 on a regression, else 0.
+def diff_results(
+    before: Path, after: Path, results_dir: Path = Path("reports/results"), allow_missing: bool = False
+) -> int:
+    """Print what changed from ``before`` to ``after``; 1 on a regression or a run problem, else 0.
 
     Each side is a path, or a run label whose results file is in ``results_dir``.
     """
@@ -105,7 +109,7 @@ def diff_results(before: Path, after: Path, results_dir: Path = Path("reports/re
         new, _ = load_runs([after])
     except ReportInputError as error:
         return _bad("diff", str(error))
-    diff = diff_runs(old, new)
+    diff = diff_runs(old, new, allow_missing)
     print(format_diff(diff, _describe(before, old), _describe(after, new)))
     return 1 if diff.regressed else 0
 
@@ -116,8 +120,8 @@ def _by_label(given: Path, results_dir: Path) -> Path:
     return labelled if not given.exists() and len(given.parts) == 1 and labelled.is_file() else given
 
 
-def _describe(path: Path, runs: list[LoadedRun]) -> str:
-    tests = sum(len(r.run.tests) for r in runs)
+def _describe(path: Path, runs: list[Run]) -> str:
+    tests = sum(len(r.tests) for r in runs)
     return f"{path} ({len(runs)} run(s), {tests} test result(s))"
 
 

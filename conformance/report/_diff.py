@@ -18,10 +18,13 @@ fix         the after outcome is pass (and before was not)
 changed     any other change: to a better-ranked outcome that is not pass
 ==========  ===========================================================
 
-Tests only before are removed, tests only after are added; neither is a
-regression. The diff fails (exit 1) on a regression, and also when an
-adapter that ran before is unavailable after, or an after run is incomplete:
-a run that could not show its outcomes cannot show that nothing got worse.
+Tests only before are removed, tests only after are added. The diff fails
+(exit 1) on a regression, and also on a run problem: an adapter that ran
+before is unavailable or absent after, an after run did not end ``complete``
+(interrupted, stopped early, crashed, lost), or tests that ran before are
+missing after. A run that could not show its outcomes cannot show that nothing
+got worse. ``allow_missing`` (``--allow-missing``) turns the last three into
+notes, for a deliberate subset.
 """
 
 from __future__ import annotations
@@ -30,9 +33,9 @@ import collections
 import dataclasses
 from collections.abc import Callable
 
-from .._outcomes import Outcome, TestResult
+from .._outcomes import Outcome
+from .._records import TestResult
 from .._results import Run
-from ._sources import LoadedRun
 from ._verdicts import is_worse
 
 __all__ = ["Change", "Diff", "diff_runs", "format_diff"]
@@ -76,40 +79,40 @@ class Diff:
         return bool(self.regressions or self.run_problems)
 
 
-def diff_runs(before: list[LoadedRun], after: list[LoadedRun]) -> Diff:
+def diff_runs(before: list[Run], after: list[Run], allow_missing: bool = False) -> Diff:
     diff = Diff()
     old, new = _by_adapter(before, "before", diff), _by_adapter(after, "after", diff)
     if len(old) == len(new) == 1 and old.keys() != new.keys():
         (was, run_before), (now, run_after) = *old.items(), *new.items()
         diff.notes.append(f"compared two labels: {was} (before) with {now} (after)")
-        _diff_adapter(diff, f"{was} -> {now}", run_before, run_after)
+        _diff_adapter(diff, f"{was} -> {now}", run_before, run_after, allow_missing)
         return diff
     for name in sorted(old.keys() | new.keys()):
-        _diff_adapter(diff, name, old.get(name), new.get(name))
+        _diff_adapter(diff, name, old.get(name), new.get(name), allow_missing)
     return diff
 
 
-def _by_adapter(runs: list[LoadedRun], side: str, diff: Diff) -> dict[str, LoadedRun]:
-    groups: dict[str, list[LoadedRun]] = collections.defaultdict(list)
-    for loaded in runs:
-        groups[loaded.run.label].append(loaded)
+def _by_adapter(runs: list[Run], side: str, diff: Diff) -> dict[str, Run]:
+    groups: dict[str, list[Run]] = collections.defaultdict(list)
+    for run in runs:
+        groups[run.label].append(run)
     chosen = {}
     for name, group in groups.items():
-        group.sort(key=lambda r: str(r.run.header.get("started", "")))
-        chosen[name] = group[-1]
+        group.sort(key=lambda r: r.header.started)
+        chosen[name] = newest = group[-1]
         for other in group[:-1]:
             diff.notes.append(
                 f"{side}: {len(group)} runs of {name}; compared the one started "
-                f"{group[-1].run.header.get('started', '?')} ({group[-1].origin}), "
-                f"set aside {other.origin} (started {other.run.header.get('started', '?')})"
+                f"{newest.header.started or '?'} ({newest.origin}), "
+                f"set aside {other.origin} (started {other.header.started or '?'})"
             )
     return chosen
 
 
-def _diff_adapter(diff: Diff, name: str, before: LoadedRun | None, after: LoadedRun | None) -> None:
-    old_run, new_run = (before.run if before else None), (after.run if after else None)
-    if new_run is not None:
-        _check_after_run(diff, name, old_run, new_run)
+def _diff_adapter(
+    diff: Diff, name: str, old_run: Run | None, new_run: Run | None, allow_missing: bool
+) -> None:
+    _check_after_run(diff, name, old_run, new_run, allow_missing)
     old = {t.test_id: t for t in (old_run.tests if old_run else [])}
     new = {t.test_id: t for t in (new_run.tests if new_run else [])}
     for test_id in sorted(old.keys() | new.keys()):
@@ -123,19 +126,36 @@ def _diff_adapter(diff: Diff, name: str, before: LoadedRun | None, after: Loaded
             getattr(diff, kind).append(Change(name, test_id, a, b))
 
 
-def _check_after_run(diff: Diff, name: str, old_run: Run | None, new_run: Run) -> None:
-    reason = str(new_run.header["adapter"].get("unavailable") or "")
-    if reason and old_run is not None and old_run.tests:
-        diff.run_problems.append(
-            f"{name}: ran {len(old_run.tests)} tests before, unavailable after ({reason})"
-        )
-    elif not new_run.complete:
-        recorded = len(new_run.tests)
-        diff.run_problems.append(
-            f"{name}: the after run is incomplete (no end record; {recorded} tests recorded)"
-        )
-    elif (new_run.end or {}).get("complete_selection") is False:
+def _check_after_run(
+    diff: Diff, name: str, old_run: Run | None, new_run: Run | None, allow_missing: bool
+) -> None:
+    ran_before = len(old_run.tests) if old_run else 0
+    if new_run is None:
+        if ran_before:
+            _problem(diff, allow_missing, f"{name}: ran {ran_before} tests before, absent after")
+        return
+    reason = new_run.header.adapter.unavailable
+    if reason:
+        if ran_before:
+            _problem(
+                diff, allow_missing, f"{name}: ran {ran_before} tests before, unavailable after ({reason})"
+            )
+        return
+    if not new_run.complete:
+        _problem(diff, allow_missing, f"{name}: the after run is not complete: {new_run.describe_state()}")
+    elif new_run.partial_selection:
         diff.notes.append(f"after: {name} ran a subset of the battery; tests outside it show as removed")
+    if old_run is not None:
+        missing = len({t.test_id for t in old_run.tests} - {t.test_id for t in new_run.tests})
+        if missing:
+            _problem(diff, allow_missing, f"{name}: {missing} test(s) that ran before are missing after")
+
+
+def _problem(diff: Diff, allowed: bool, text: str) -> None:
+    if allowed:
+        diff.notes.append(f"{text} (allowed: --allow-missing)")
+    else:
+        diff.run_problems.append(f"{text}; pass --allow-missing if that is intended")
 
 
 def format_diff(diff: Diff, before_label: str, after_label: str) -> str:

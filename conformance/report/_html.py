@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ._evidence_view import evidence_view, reproduce_command
+from ._evidence_view import reproduce_command
 from ._model import ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES, config_label
 
@@ -58,12 +58,11 @@ def _environment() -> jinja2.Environment:
             lstrip_blocks=True,
         )
         environment.globals.update(
-            style=STYLES.__getitem__,
-            config_label=config_label,
-            evidence=evidence_view,
-            reproduce_command=reproduce_command,
+            style=STYLES.__getitem__, config_label=config_label, reproduce_command=reproduce_command
         )
-        environment.filters.update(duration=_duration, score=_score, web_link=_web_link, plural=_plural)
+        environment.filters.update(
+            duration=_duration, score=_score, web_link=_web_link, plural=_plural, yes_no=_yes_no
+        )
         _ENVIRONMENT = environment
     return _ENVIRONMENT
 
@@ -81,6 +80,10 @@ def _score(value: float | None) -> str:
 def _web_link(url: str) -> str | None:
     """The link if it is http(s), else None (never a javascript: or data: URL)."""
     return url if isinstance(url, str) and url.lower().startswith(("https://", "http://")) else None
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def _plural(count: int, word: str) -> str:

@@ -31,8 +31,8 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .._outcomes import Outcome, TestResult
-from ._evidence_view import EvidenceView, evidence_view
+from .._outcomes import Outcome
+from .._records import TestResult
 from ._model import Column, ReportModel
 
 __all__ = ["MARKER", "junit_element", "write_junit"]
@@ -69,9 +69,9 @@ def junit_element(column: Column) -> ET.Element:
             "openssl_documentation": column.documentation or "newest",
             "library": column.library,
             "tls_library": column.tls_library,
-            "suite_version": str(column.header.get("suite_version", "")),
+            "suite_version": column.header.suite_version,
             "python": column.python,
-            "platform": str(column.header.get("platform", "")),
+            "platform": column.header.platform,
             "status": column.status,
             # The page's score, the same formula (pass / judged), so CI and the page agree.
             "score": "n/a" if column.score is None else f"{column.score * 100:.1f} %",
@@ -88,7 +88,7 @@ def junit_element(column: Column) -> ET.Element:
         _count(counts, "skipped")
     elif not column.complete:
         case = ET.SubElement(suite, "testcase", classname=classname, name="run complete")
-        message = f"incomplete run: no end record after {len(column.tests)} tests"
+        message = f"the run did not complete: {column.state_text}"
         ET.SubElement(case, "error", message=message, type="incomplete")
         _count(counts, "error")
     time = f"{sum(t.duration for t in column.tests):.3f}"
@@ -117,11 +117,10 @@ def _testcase(suite: ET.Element, classname: str, test: TestResult) -> str:
             "expectation_link": test.expectation_link,
         },
     )
-    view = evidence_view(test)
     element = ET.SubElement(case, kind, message=_text(_message(test)), type=test.outcome.value)
-    element.text = _text(_details(test, view))
-    if view.steps:
-        ET.SubElement(case, "system-out").text = _text("\n".join(view.steps))
+    element.text = _text(_details(test))
+    if test.evidence.steps:
+        ET.SubElement(case, "system-out").text = _text("\n".join(test.evidence.steps))
     return kind
 
 
@@ -142,15 +141,15 @@ def _message(test: TestResult) -> str:
     return f"unexpected {test.outcome.value}: {test.reason}"
 
 
-def _details(test: TestResult, view: EvidenceView) -> str:
+def _details(test: TestResult) -> str:
     lines = [f"{test.title}", f"rerun: {test.rerun}"]
-    if view.expected is not None or view.observed is not None:
-        lines += [f"expected: {view.expected}", f"observed: {view.observed}"]
+    if test.expected is not None or test.observed is not None:
+        lines += [f"expected: {test.expected}", f"observed: {test.observed}"]
     lines += [
-        f"check {c['what']}: expected {c['expected']}, observed {c['observed']} (holds: {c['ok']})"
-        for c in view.checks
+        f"check {c.what}: expected {c.expected}, observed {c.observed} (holds: {'yes' if c.ok else 'no'})"
+        for c in test.evidence.checks
     ]
-    lines += view.notes
+    lines += test.evidence.notes
     return "\n".join(lines)
 
 

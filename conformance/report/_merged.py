@@ -2,114 +2,116 @@
 
 Design: a merged file keeps every run whole (its header with the adapter facts
 and the catalogue, its test records exactly as in the results file, its end
-record or ``null`` for an incomplete run), so nothing a report or a diff
-needs is lost, and merging a merged file again gives the same runs (duplicates
-are dropped by ``_sources``). ``conformance merge`` writes it and the report
+record or ``null`` for a lost run), so nothing a report or a diff needs is
+lost, and merging a merged file again gives the same runs (duplicates are
+dropped by ``_sources``). ``conformance merge`` writes it and the report
 writes it as ``merged.json``; ``report`` and ``diff`` read it like a results
-file.
+file. Its records are the typed ones of ``conformance._records``, validated the
+same way; this module knows nothing of the other report inputs (``_sources``
+imports it, never the reverse).
 
     {"kind": "merged", "schema": "ssl-set-session-conformance/merged",
-     "schema_version": 1, "suite_version": "...", "created": "...",
+     "schema_version": 2, "suite_version": "...", "created": "...",
      "runs": [{"origin": "stdlib.jsonl", "header": {...}, "tests": [...],
                "end": {...} | null}, ...]}
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
-from .._outcomes import Outcome, TestResult
-from .._results import SCHEMA, SCHEMA_VERSION, Run, now
+import msgspec
+
+from .._records import SCHEMA, SCHEMA_VERSION, Record, RecordError, RunEnd, RunHeader, TestResult
+from .._results import ResultsFileError, Run, now
 from .._version import __version__
-from ._sources import LoadedRun, ReportInputError, check_header
 
 __all__ = [
     "MERGED_SCHEMA",
     "MERGED_SCHEMA_VERSION",
+    "MergedFile",
     "is_merged",
-    "merged_document",
-    "parse_merged",
+    "read_merged",
     "write_merged",
 ]
 
 MERGED_SCHEMA = "ssl-set-session-conformance/merged"
-MERGED_SCHEMA_VERSION = 1
+#: 2: the runs hold results of schema 2 (typed end states, expected/observed on tests).
+MERGED_SCHEMA_VERSION = 2
 
 
-def merged_document(runs: list[LoadedRun]) -> dict[str, Any]:
-    return {
-        "kind": "merged",
-        "schema": MERGED_SCHEMA,
-        "schema_version": MERGED_SCHEMA_VERSION,
-        "suite_version": __version__,
-        "created": now(),
-        "runs": [
-            {
-                "origin": loaded.origin,
-                "header": loaded.run.header,
-                "tests": [test.to_json() for test in loaded.run.tests],
-                "end": loaded.run.end,
-            }
-            for loaded in runs
-        ],
-    }
+class MergedRun(msgspec.Struct, kw_only=True):
+    origin: str = ""
+    header: RunHeader
+    tests: list[TestResult] = []
+    end: RunEnd | None = None
 
 
-def write_merged(runs: list[LoadedRun], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(merged_document(runs), ensure_ascii=False, sort_keys=True)
-    path.write_text(text + "\n", encoding="utf-8")
+class MergedFile(Record, tag="merged", kw_only=True):
+    schema: str = MERGED_SCHEMA
+    schema_version: int = MERGED_SCHEMA_VERSION
+    suite_version: str = __version__
+    created: str = ""
+    runs: list[MergedRun] = msgspec.field(default_factory=list)
 
 
-def is_merged(document: Any) -> bool:
-    return isinstance(document, dict) and (
-        document.get("kind") == "merged" or document.get("schema") == MERGED_SCHEMA
+class _Head(msgspec.Struct):
+    """Just enough of a document to tell a merged file and its version."""
+
+    kind: str | None = None
+    schema: object = None
+    schema_version: object = None
+
+
+def merged_document(runs: list[Run]) -> MergedFile:
+    return MergedFile(
+        created=now(),
+        runs=[MergedRun(origin=run.origin, header=run.header, tests=run.tests, end=run.end) for run in runs],
     )
 
 
-def parse_merged(path: Path, document: dict[str, Any]) -> list[LoadedRun]:
-    version = document.get("schema_version")
-    if document.get("schema") != MERGED_SCHEMA or version != MERGED_SCHEMA_VERSION:
-        raise ReportInputError(
+def write_merged(runs: list[Run], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(merged_document(runs).to_json() + b"\n")
+
+
+def is_merged(head: bytes) -> bool:
+    """Whether a document (or its first line) is a merged file."""
+    try:
+        return msgspec.json.decode(head, type=_Head).kind == "merged"
+    except (msgspec.DecodeError, RecursionError):
+        return False
+
+
+def read_merged(path: Path, data: bytes) -> list[Run]:
+    """The runs of a merged file; ``ResultsFileError`` says what is wrong and where."""
+    head = msgspec.json.decode(data, type=_Head)
+    if head.schema != MERGED_SCHEMA or head.schema_version != MERGED_SCHEMA_VERSION:
+        raise ResultsFileError(
             f"{path}: expected a merged file of schema {MERGED_SCHEMA!r} version "
-            f"{MERGED_SCHEMA_VERSION}; found {document.get('schema')!r} version {version!r}. "
+            f"{MERGED_SCHEMA_VERSION}; found {head.schema!r} version {head.schema_version!r}. "
             "Merge the results again with this version of the suite."
         )
-    runs = document.get("runs")
-    if not isinstance(runs, list):
-        raise ReportInputError(f'{path}: a merged file needs a list of runs under "runs"')
-    return [_run(path, number, entry) for number, entry in enumerate(runs, start=1)]
-
-
-def _run(path: Path, number: int, entry: Any) -> LoadedRun:
-    where = f"{path}, run {number}"
-    if not isinstance(entry, dict) or not isinstance(entry.get("header"), dict):
-        raise ReportInputError(f'{where}: expected an object with a run header under "header"')
-    header = entry["header"]
-    if header.get("schema") != SCHEMA or header.get("schema_version") != SCHEMA_VERSION:
-        raise ReportInputError(
-            f"{where}: expected a run of schema {SCHEMA!r} version {SCHEMA_VERSION}; found "
-            f"{header.get('schema')!r} version {header.get('schema_version')!r}"
-        )
-    check_header(header, where)
-    records = entry.get("tests", [])
-    if not isinstance(records, list):
-        raise ReportInputError(f'{where}: expected a list of test records under "tests"')
-    tests = [_test(where, index, record) for index, record in enumerate(records, start=1)]
-    end = entry.get("end")
-    if end is not None and not isinstance(end, dict):
-        raise ReportInputError(f'{where}: expected the end record (an object) or null under "end"')
-    origin = f"{path.name} › {entry.get('origin') or f'run {number}'}"
-    return LoadedRun(Run(path, header, tests, end), origin)
-
-
-def _test(where: str, index: int, record: Any) -> TestResult:
     try:
-        return TestResult.from_json(record)
-    except (KeyError, ValueError, TypeError, AttributeError) as error:
-        raise ReportInputError(
-            f"{where}, test {index}: a test record is malformed ({type(error).__name__}: {error}); "
-            f"expected test_id, clauses, outcome (one of {', '.join(o.value for o in Outcome)})"
-        ) from None
+        document = MergedFile.from_json(data)
+    except RecordError as error:
+        raise ResultsFileError(f"{path}: {error}") from None
+    return [_run(path, number, entry) for number, entry in enumerate(document.runs, start=1)]
+
+
+def _run(path: Path, number: int, entry: MergedRun) -> Run:
+    where = f"{path}, run {number}"
+    if entry.header.schema != SCHEMA or entry.header.schema_version != SCHEMA_VERSION:
+        raise ResultsFileError(
+            f"{where}: expected a run of schema {SCHEMA!r} version {SCHEMA_VERSION}; found "
+            f"{entry.header.schema!r} version {entry.header.schema_version!r}"
+        )
+    seen: dict[str, int] = {}
+    for index, test in enumerate(entry.tests, start=1):
+        if test.test_id in seen:
+            raise ResultsFileError(
+                f"{where}, test {index}: test {test.test_id!r} recorded twice (first as test {seen[test.test_id]})"
+            )
+        seen[test.test_id] = index
+    origin = f"{path.name} › {entry.origin or f'run {number}'}"
+    return Run(path, entry.header, entry.tests, entry.end, origin)

@@ -11,8 +11,10 @@ but has no column. A cell shows the worst outcome of its tests (ranks in
 pass. The score is pass / judged, judged being every outcome but
 not-observable and error (a refusal of a documented call, a crash or a
 timeout counts against the library). What a renderer shows of a test's
-evidence is ``_evidence_view``'s; an extra section (the kill matrix) comes as a
-``ReportSection``.
+evidence is the test's own typed record (``test.expected``, ``test.evidence``);
+an extra section (the kill matrix) comes as a ``ReportSection``. Runs, headers,
+end records and tests are the typed records of ``conformance._records``
+(validated when read): renderers read attributes, never keys.
 
 Version-aware verdicts: a run is judged by the OpenSSL man pages of its
 documentation level (``_catalogue.documentation_level``: OpenSSL's own
@@ -33,9 +35,9 @@ from markupsafe import Markup
 
 from .._capabilities import Capability
 from .._needs import battery_needs
-from .._outcomes import Outcome, TestResult
+from .._outcomes import Outcome
+from .._records import FactsRecord, MappingEntry, RunHeader, StaleExpectation, TestResult
 from .._results import Run
-from ._sources import LoadedRun
 from ._verdicts import ORDER, STYLES, worst
 
 __all__ = [
@@ -64,7 +66,7 @@ class Column:
 
     key: str
     slug: str
-    loaded: LoadedRun
+    run: Run
     counts: dict[Outcome, int]
     unexpected: int
     expected_deviations: int
@@ -74,10 +76,6 @@ class Column:
     undocumented: frozenset[str] = frozenset()
     #: The outcomes that enter the score (those of documented clauses).
     scored_counts: dict[Outcome, int] = dataclasses.field(default_factory=dict)
-
-    @property
-    def run(self) -> Run:
-        return self.loaded.run
 
     @property
     def name(self) -> str:
@@ -93,12 +91,12 @@ class Column:
         return sum(self.counts.values()) - sum(self.scored_counts.values())
 
     @property
-    def header(self) -> dict[str, Any]:
+    def header(self) -> RunHeader:
         return self.run.header
 
     @property
-    def facts(self) -> dict[str, Any]:
-        return self.header["adapter"].get("facts") or {}
+    def facts(self) -> FactsRecord:
+        return self.header.adapter.facts
 
     @property
     def tests(self) -> list[TestResult]:
@@ -110,16 +108,15 @@ class Column:
 
     @property
     def unavailable(self) -> str:
-        return str(self.header["adapter"].get("unavailable") or "")
+        return self.header.adapter.unavailable
 
     @property
     def partial_selection(self) -> bool:
-        end = self.run.end
-        return end is not None and end.get("complete_selection") is False
+        return self.run.partial_selection
 
     @property
-    def stale_expectations(self) -> list[dict[str, Any]]:
-        return list((self.run.end or {}).get("stale_expectations") or [])
+    def stale_expectations(self) -> list[StaleExpectation]:
+        return self.run.end.stale_expectations if self.run.end else []
 
     @property
     def total(self) -> int:
@@ -138,44 +135,46 @@ class Column:
 
     @property
     def library(self) -> str:
-        return joined(self.facts.get("library"), self.facts.get("library_version"))
+        return joined(self.facts.library, self.facts.library_version)
 
     @property
     def tls_library(self) -> str:
-        return joined(self.facts.get("tls_library"), self.facts.get("tls_library_version"))
+        return joined(self.facts.tls_library, self.facts.tls_library_version)
 
     @property
     def started(self) -> str:
-        return str(self.header.get("started") or "")
+        return self.header.started
 
     @property
     def finished(self) -> str:
-        return str((self.run.end or {}).get("finished") or "")
+        return self.run.end.finished if self.run.end else ""
 
     @property
     def python(self) -> str:
-        return joined(self.header.get("python_implementation"), self.header.get("python"))
+        return joined(self.header.python_implementation, self.header.python)
 
     @property
     def notes(self) -> list[str]:
-        notes = self.facts.get("notes") or []
-        return [str(note) for note in notes] if isinstance(notes, list) else [str(notes)]
+        return self.facts.notes
 
-    def mapping(self, clause_id: str) -> dict[str, str] | None:
-        """The adapter's mapping of a clause onto its library's call ({"call", "meaning"}), if any."""
-        for entry in self.facts.get("mapping") or []:
-            if isinstance(entry, dict) and entry.get("clause") == clause_id:
-                return {"call": str(entry.get("call", "")), "meaning": str(entry.get("meaning", ""))}
-        return None
+    def mapping(self, clause_id: str) -> MappingEntry | None:
+        """The adapter's mapping of a clause onto its library's call, if any."""
+        return next((entry for entry in self.facts.mapping if entry.clause == clause_id), None)
 
     @property
     def status(self) -> str:
-        """One word for the run: unavailable, incomplete, partial or complete."""
+        """One word for the run: unavailable, partial, complete, or how it ended early
+        (interrupted, stopped-early, crashed; lost when it has no end record)."""
         if self.unavailable:
             return "unavailable"
         if not self.complete:
-            return "incomplete"
+            return self.run.state
         return "partial" if self.partial_selection else "complete"
+
+    @property
+    def state_text(self) -> str:
+        """How the run ended, for people (``Run.describe_state``)."""
+        return self.run.describe_state()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -304,7 +303,7 @@ class ReportModel:
 
     @property
     def suite_versions(self) -> list[str]:
-        return sorted({str(c.header.get("suite_version", "?")) for c in self.columns})
+        return sorted({c.header.suite_version or "?" for c in self.columns})
 
     def cell(self, clause_id: str, column_key: str) -> Cell:
         return self.cells[(clause_id, column_key)]

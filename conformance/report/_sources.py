@@ -6,6 +6,9 @@ below it). The kind of a file is told by its content, not its name. Every
 problem becomes a ``ReportInputError`` whose message is one line saying what
 was expected and what was found, so the commands can print it and exit.
 
+Files are read through the typed records of ``conformance._records``, so every
+field has been validated before a report sees it.
+
 The same run read twice (a results file and a merged file that holds it) is
 kept once: two runs are the same when adapter, label, start time, platform,
 Python, command and number of tests agree.
@@ -13,32 +16,23 @@ Python, command and number of tests agree.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .._results import ResultsFileError, Run, read_results
+from ._merged import is_merged, read_merged
 
-__all__ = ["LoadedRun", "ReportInputError", "find_files", "load_runs", "run_identity"]
+__all__ = ["ReportInputError", "find_files", "load_runs", "run_identity"]
 
 
 class ReportInputError(Exception):
     """Input that cannot make a report; the message is one line."""
 
 
-@dataclasses.dataclass(frozen=True)
-class LoadedRun:
-    """A run and where it was read from (a file name, never an absolute path)."""
-
-    run: Run
-    origin: str
-
-
-def load_runs(paths: Sequence[Path]) -> tuple[list[LoadedRun], int]:
+def load_runs(paths: Sequence[Path]) -> tuple[list[Run], int]:
     """Every run in ``paths``, and how many duplicate runs were dropped."""
-    runs: list[LoadedRun] = []
+    runs: list[Run] = []
     for path in find_files(paths):
         runs.extend(read_file(path))
     return _without_duplicates(runs)
@@ -69,34 +63,20 @@ def find_files(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def read_file(path: Path) -> list[LoadedRun]:
-    from ._merged import is_merged, parse_merged  # here: _merged imports this module
-
+def read_file(path: Path) -> list[Run]:
+    """The runs in one file: a results file (one run) or a merged file (several)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or "not UTF-8 text"
-        raise ReportInputError(f"{path}: cannot read it ({reason})") from None
-    document = _whole_json(text)
-    if is_merged(document):
-        return parse_merged(path, document)
-    try:
-        run = read_results(path)
+        with path.open("rb") as file:
+            first = file.readline()
+            merged = is_merged(first) or (first.strip() == b"{" and is_merged(first + file.read()))
+            if merged:
+                file.seek(0)
+                return read_merged(path, file.read())
+        return [read_results(path)]
     except ResultsFileError as error:
         raise ReportInputError(_one_line(str(error))) from None
-    check_header(run.header, str(path))
-    return [LoadedRun(run, path.name)]
-
-
-def check_header(header: dict[str, Any], where: str) -> None:
-    """The header fields the reports rely on, with a clear message when one is missing."""
-    adapter = header.get("adapter")
-    if not isinstance(adapter, dict) or not isinstance(adapter.get("name"), str) or not adapter["name"]:
-        raise ReportInputError(f"{where}: the run header has no adapter name (expected adapter.name)")
-    if not isinstance(adapter.get("facts", {}), dict):
-        raise ReportInputError(f"{where}: adapter.facts in the run header should be an object")
-    if not isinstance(header.get("catalogue", []), list):
-        raise ReportInputError(f"{where}: the catalogue in the run header should be a list")
+    except OSError as error:
+        raise ReportInputError(f"{path}: cannot read it ({error.strerror or error})") from None
 
 
 def run_identity(run: Run) -> tuple[Any, ...]:
@@ -104,32 +84,22 @@ def run_identity(run: Run) -> tuple[Any, ...]:
     return (
         run.adapter_name,
         run.label,
-        header.get("started"),
-        header.get("platform"),
-        header.get("python"),
-        header.get("command"),
+        header.started,
+        header.platform,
+        header.python,
+        header.command,
         len(run.tests),
     )
 
 
-def _whole_json(text: str) -> Any:
-    """The file as one JSON document, or None (a results file is several)."""
-    if not text.lstrip().startswith("{"):
-        return None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return None
-
-
-def _without_duplicates(runs: list[LoadedRun]) -> tuple[list[LoadedRun], int]:
+def _without_duplicates(runs: list[Run]) -> tuple[list[Run], int]:
     seen: set[tuple[Any, ...]] = set()
-    kept: list[LoadedRun] = []
-    for loaded in runs:
-        identity = run_identity(loaded.run)
+    kept: list[Run] = []
+    for run in runs:
+        identity = run_identity(run)
         if identity not in seen:
             seen.add(identity)
-            kept.append(loaded)
+            kept.append(run)
     return kept, len(runs) - len(kept)
 
 
