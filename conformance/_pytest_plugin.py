@@ -372,11 +372,11 @@ CHECKED_NOTHING = (
 )
 
 
-def checked_something(ending: dict[str, Any]) -> dict[str, Any]:
+def checked_something(ending: Ending) -> Ending:
     """A pass needs at least one check in its evidence; one without is an ``error``."""
-    if ending.get("outcome") != Outcome.PASS.value or (ending.get("evidence") or {}).get("checks"):
+    if ending.outcome is not Outcome.PASS or ending.evidence.checks:
         return ending
-    return {**ending, "outcome": Outcome.ERROR.value, "reason": CHECKED_NOTHING}
+    return msgspec.structs.replace(ending, outcome=Outcome.ERROR, reason=CHECKED_NOTHING)
 
 
 def _select(config: pytest.Config, items: list[pytest.Item]) -> None:

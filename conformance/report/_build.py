@@ -38,7 +38,7 @@ def build_model(
     cells = {
         (clause.id, column.key): _cell(clause, column, configs) for clause in clauses for column in columns
     }
-    total = sum(len(r.run.tests) for r in runs)
+    total = sum(len(r.tests) for r in runs)
     return ReportModel(
         columns, clauses, configs, cells, duplicates_dropped, total <= full_listing_limit, now()
     )
