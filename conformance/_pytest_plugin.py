@@ -119,6 +119,7 @@ class ConformanceRun:
         except ResultsFileError as error:
             raise pytest.UsageError(str(error)) from None
         self.selected = 0
+        self.skipped = 0
         self.selection_valid = False
         # Naming a file or a single test (path::name) is a partial run, as is deselecting any.
         self.complete_selection = all(Path(str(arg)).is_dir() for arg in config.args)
@@ -194,6 +195,10 @@ class ConformanceRun:
             for item in items:
                 item.add_marker(pytest.mark.skip(reason=self.unavailable))
         self.selection_valid = True  # pytest calls collection_finish even after a UsageError here
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "setup" and report.skipped:  # a skip marker: no test ran, none was lost
+            self.skipped += 1
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.complete_selection = False
@@ -280,7 +285,7 @@ class ConformanceRun:
         self.writer.close(
             self.state,
             exit_status=int(session.exitstatus),
-            selected=self.selected,
+            selected=max(0, self.selected - self.skipped),
             complete_selection=self.complete_selection,
             stale=[StaleExpectation(test=d.test, outcome=d.outcome, reason=d.reason) for d in self.stale],
         )
@@ -292,7 +297,7 @@ class ConformanceRun:
             return RunState.CRASHED
         if session.shouldfail or session.shouldstop:
             return RunState.STOPPED_EARLY
-        if self.writer.recorded < self.selected:  # tests the harness could not run
+        if self.writer.recorded + self.skipped < self.selected:  # tests the harness could not run
             return RunState.CRASHED
         return RunState.COMPLETE
 

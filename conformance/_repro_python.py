@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._configs import CONFIGS
+from ._evidence import Check
 from ._reproduce import Event, Reproducer, Scenario
 
 __all__ = ["python_reproducer"]
@@ -292,20 +293,20 @@ def _describe(op: Any) -> str:
     return ", ".join(f"{key}={value}" for key, value in op.args.items()) + made
 
 
-def _check(check: dict[str, Any], value: str, op: str, events: tuple[Event, ...]) -> str:
-    what, field = check["what"], check.get("observed_field", "")
-    expected = repr(check["expected"])
-    source = check.get("expected_from")
+def _check(check: Check, value: str, op: str, events: tuple[Event, ...]) -> str:
+    what, field = check.what, check.observed_field
+    expected = repr(check.expected)
+    source = check.expected_from
     if source is not None:
         expected = f"show({_name(events[source].op.made) if events[source].op.made else f'v{source}'})"
     if op == "handshake" and not field:
         return f"check_wire({what!r}, {expected}, {value})"
     if op == "set_session_raw" and not field:
         return f"check_raw({what!r}, {expected}, {value})"
-    if check.get("judged"):
+    if check.judged:
         if source is None:
             return f"# not replayed: {what} (judged by the battery)"
-        template = repr(check["expected"].replace("%", "%%").replace(events[source].op.shown or "", "%s"))
+        template = repr(check.expected.replace("%", "%%").replace(events[source].op.shown or "", "%s"))
         return f"check_differs({what!r}, {template}, show(v{source}), show({value}))"
     observed = {
         "": f"show({value})",

@@ -28,8 +28,8 @@ from typing import Any
 
 from ._catalogue import clause_by_id
 from ._configs import ProtocolConfig, config_by_id
-from ._evidence import Op
-from ._outcomes import TestResult
+from ._evidence import Check, Op
+from ._records import FactsRecord, TestResult
 from ._results import ResultsFileError, Run, read_results
 
 __all__ = ["MAN_PAGE", "Event", "Reproducer", "Scenario", "make_reproducer", "reproduce", "scenario_of"]
@@ -69,8 +69,8 @@ class Event:
 
     index: int
     op: Op
-    #: Checks as recorded (``Check.to_json``), made right after this call.
-    checks: tuple[dict[str, Any], ...] = ()
+    #: Checks as recorded, made right after this call.
+    checks: tuple[Check, ...] = ()
     #: True for the last call of a run that ended with it raising (refused, failed, crashed).
     ended_the_run: bool = False
 
@@ -90,18 +90,18 @@ class Scenario:
     observed: str
     events: tuple[Event, ...]
     #: Checks whose observed value the trace does not name (the battery computed it).
-    unreplayed: tuple[dict[str, Any], ...]
+    unreplayed: tuple[Check, ...]
     adapter: str
     #: module:Class of the adapter, as the results header names it.
     target: str
-    facts: dict[str, Any]
+    facts: FactsRecord
     #: The command that made the reproducer.
     command: str
 
     @property
     def library_files(self) -> tuple[str, ...]:
         """The library files the run loaded (from the adapter's facts: "loaded PATH (sha256 ...)")."""
-        found = (_LOADED.match(note) for note in self.facts.get("notes", []))
+        found = (_LOADED.match(note) for note in self.facts.notes)
         return tuple(match.group(1) for match in found if match)
 
     def header_lines(self) -> list[str]:
@@ -113,8 +113,8 @@ class Scenario:
             lines += [f"Clause {clause} ({known.section}): {known.summary}"]
             lines += [f'Man page, SSL_set_session(3): "{MAN_PAGE.get(clause, "")}"']
         lines += [
-            f"Library: {facts.get('tls_library', '?')} {facts.get('tls_library_version', '?')} "
-            f"(adapter {self.adapter!r}: {facts.get('library', '?')} {facts.get('library_version', '?')})",
+            f"Library: {facts.tls_library or '?'} {facts.tls_library_version or '?'} "
+            f"(adapter {self.adapter!r}: {facts.library or '?'} {facts.library_version or '?'})",
         ]
         if self.config is not None:
             lines += [f"Configuration: {self.config.id}: {self.config.description}"]
@@ -123,7 +123,7 @@ class Scenario:
             lines += [f"  expected: {self.expected}", f"  observed: {self.observed}"]
         lines += [f"Made by: {self.command}"]
         if self.unreplayed:
-            whats = "; ".join(check["what"] for check in self.unreplayed)
+            whats = "; ".join(check.what for check in self.unreplayed)
             lines += [f"Not replayed (the battery computed the observed value): {whats}"]
         return lines
 
@@ -160,17 +160,17 @@ def scenario_of(run: Run, test_id: str, command: str) -> Scenario:
     """The scenario of one test of ``run``; ``KeyError`` (with the known ids) if it has none."""
     result = _find(run, test_id)
     evidence = result.evidence
-    trace = [Op.from_json(entry) for entry in evidence.get("trace", [])]
-    checks = list(evidence.get("checks", []))
-    after: dict[int, list[dict[str, Any]]] = {}
+    trace = evidence.trace
+    checks = evidence.checks
+    after: dict[int, list[Check]] = {}
     unreplayed = []
     for check in checks:
-        index = check.get("observed_from")
+        index = check.observed_from
         if index is None or not 0 <= index < len(trace):
             unreplayed.append(check)
         else:
             after.setdefault(index, []).append(check)
-    ended = result.outcome.value in _ENDED_BY_A_CALL and all(check.get("ok", True) for check in checks)
+    ended = result.outcome.value in _ENDED_BY_A_CALL and all(check.ok for check in checks)
     events = tuple(
         Event(
             index,
@@ -180,7 +180,7 @@ def scenario_of(run: Run, test_id: str, command: str) -> Scenario:
         )
         for index, op in enumerate(trace)
     )
-    adapter = run.header.get("adapter", {})
+    adapter = run.header.adapter
     return Scenario(
         test_id=result.test_id,
         title=result.title,
@@ -188,13 +188,13 @@ def scenario_of(run: Run, test_id: str, command: str) -> Scenario:
         config=config_by_id(result.config) if result.config else None,
         outcome=result.outcome.value,
         reason=result.reason,
-        expected=str(evidence.get("expected", "")),
-        observed=str(evidence.get("observed", "")),
+        expected=result.expected or "",
+        observed=result.observed or "",
         events=events,
         unreplayed=tuple(unreplayed),
-        adapter=adapter.get("name", "?"),
-        target=adapter.get("target", ""),
-        facts=adapter.get("facts", {}),
+        adapter=adapter.name,
+        target=adapter.target,
+        facts=adapter.facts,
         command=command,
     )
 

@@ -102,4 +102,4 @@ def test_every_outcome_is_one_the_table_allows(battery, adversary: str) -> None:
         if test.outcome not in allowed(table, test.test_id)
     ]
     assert wrong == []
-    assert all(test.evidence.get("checks") for test in run.tests if test.outcome is Outcome.PASS)
+    assert all(test.evidence.checks for test in run.tests if test.outcome is Outcome.PASS)

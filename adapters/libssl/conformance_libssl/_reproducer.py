@@ -28,6 +28,7 @@ from typing import Any
 
 from conformance import Capability
 from conformance._credentials import make_credentials
+from conformance._evidence import Check
 from conformance._reproduce import Event, Reproducer, Scenario
 
 from ._adapter import SESSION_ID_CONTEXT
@@ -287,22 +288,20 @@ def _release(label: str) -> str:
     return f"op_session_free({name}); {name} = NULL;"
 
 
-def _check(check: dict[str, Any], event: Event, made: str, events: tuple[Event, ...]) -> str:
-    what, field, op = check["what"], check.get("observed_field", ""), event.op.op
-    expected = _c_string(check["expected"])
-    source = check.get("expected_from")
+def _check(check: Check, event: Event, made: str, events: tuple[Event, ...]) -> str:
+    what, field, op = check.what, check.observed_field, event.op.op
+    expected = _c_string(check.expected)
+    source = check.expected_from
     if source is not None and events[source].op.op == op and op in ("session_id", "cache"):
         expected = f"v{source}"
     if op == "handshake" and not field:
         return f"check_wire({_c_string(what)}, {expected}, v{event.index});"
     if op == "set_session_raw" and not field:
         return f"check_raw({_c_string(what)}, {expected}, v{event.index});"
-    if check.get("judged"):
+    if check.judged:
         if source is None or events[source].op.op != op:
             return f"/* not replayed in C: {what} (judged by the battery) */"
-        template = _c_string(
-            check["expected"].replace("%", "%%").replace(events[source].op.shown or "", "%s")
-        )
+        template = _c_string(check.expected.replace("%", "%%").replace(events[source].op.shown or "", "%s"))
         return (
             f"{{ char expected[512]; snprintf(expected, sizeof expected, {template}, v{source}); "
             f"report({_c_string(what)}, expected, v{event.index}, strcmp(v{source}, v{event.index}) != 0); }}"

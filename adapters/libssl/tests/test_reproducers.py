@@ -35,10 +35,10 @@ def _fresh_run(adapter: str, folder: Path, *options: str) -> Path:
     written = sorted(folder.glob("*.jsonl"))
     assert len(written) == 1, completed.stdout[-2000:] + completed.stderr[-2000:]
     run = read_results(written[0])
-    if run.header["adapter"].get("unavailable"):
+    if run.header.adapter.unavailable:
         if REQUIRED:
-            pytest.fail(run.header["adapter"]["unavailable"])
-        pytest.skip(run.header["adapter"]["unavailable"])
+            pytest.fail(run.header.adapter.unavailable)
+        pytest.skip(run.header.adapter.unavailable)
     assert run.complete, completed.stdout[-2000:] + completed.stderr[-2000:]
     return run.path
 
@@ -98,11 +98,11 @@ def _shows_the_same(results: Path, outcomes: tuple[str, ...], folder: Path, lang
                 problems.append(f"{test.test_id}: exit {completed.returncode}, the run: {test.reason}")
         else:
             observed = _observed(completed.stdout)
-            seen = test.evidence.get("observed") or f"refused: {test.reason}"
+            seen = test.observed or f"refused: {test.reason}"
             if completed.returncode != 1 or _same(observed) != _same(str(seen)):
                 problems.append(
                     f"{test.test_id}: exit {completed.returncode}; observed {observed!r}, "
-                    f"the run observed {test.evidence.get('observed')!r}"
+                    f"the run observed {test.observed!r}"
                 )
     assert not problems, "\n".join(problems)
     return len(chosen)
@@ -136,9 +136,9 @@ def test_reference_reproducers_exit_zero_one_per_clause(tmp_path: Path) -> None:
     run = read_results(results)
     first: dict[str, str] = {}
     for test in run.tests:
-        if test.outcome.value == "pass" and test.evidence.get("trace"):
+        if test.outcome.value == "pass" and test.evidence.trace:
             first.setdefault(test.clauses[0], test.test_id)
-    assert len(first) == len(run.header["catalogue"])
+    assert len(first) == len(run.header.catalogue)
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         replays = dict(
             zip(first, pool.map(lambda test_id: _replay(results, test_id, tmp_path), first.values()))
