@@ -317,11 +317,7 @@ class ReportModel:
                 capability.value,
                 capability.meaning,
                 needs[capability],
-                [
-                    c.key
-                    for c in self.matrix_columns
-                    if capability.value in c.header["adapter"].get("capabilities", [])
-                ],
+                [c.key for c in self.matrix_columns if capability.value in c.header.adapter.capabilities],
             )
             for capability in Capability
         ]
