@@ -170,8 +170,11 @@ def main() -> None:
         metavar="PYTHON",
         help="also time the battery with this interpreter's suite (another version), interleaved",
     )
-    parser.add_argument("extra", nargs="*", help="options passed to 'conformance run' (after --)")
-    args = parser.parse_args()
+    # Everything after -- goes to 'conformance run' as it is (argparse would take '-j 2' for itself).
+    argv = sys.argv[1:]
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    args.extra = argv[split + 1 :]
 
     plan = count_handshakes(args.adapter)
     if not plan:
