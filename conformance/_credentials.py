@@ -3,12 +3,20 @@
 The server's leaf certificate carries many subject alternative names on
 purpose: it makes a full handshake at least that many bytes longer than a
 resumed one, so the lab can tell the two apart on the wire for every library.
+
+The private key is written only to a private folder (0700, files 0600) that
+``private_credentials`` removes when the run ends; it never lands in pytest's
+shared temporary folders.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import trustme
@@ -17,7 +25,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from ._contract import Credentials
 
-__all__ = ["SERVER_NAME", "make_credentials"]
+__all__ = ["SERVER_NAME", "make_credentials", "private_credentials"]
 
 SERVER_NAME = "server.conformance.test"
 #: Extra names that pad the certificate to several kilobytes (see the module docstring).
@@ -32,6 +40,22 @@ def _padding_names() -> list[str]:
     ]
 
 
+@contextlib.contextmanager
+def private_credentials() -> Iterator[Credentials]:
+    """Credentials whose files live in a fresh private folder (0700, files 0600), removed after."""
+    folder = Path(tempfile.mkdtemp(prefix="conformance-certs-"))  # mkdtemp makes it 0700
+    try:
+        yield make_credentials(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_private(path: Path, blob: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(blob)
+
+
 def make_credentials(directory: Path | None = None) -> Credentials:
     """A CA and a server certificate for ``SERVER_NAME``, in memory and as files."""
     folder = Path(directory or tempfile.mkdtemp(prefix="conformance-certs-"))
@@ -42,7 +66,7 @@ def make_credentials(directory: Path | None = None) -> Credentials:
     leaf = x509.load_pem_x509_certificate(server.cert_chain_pems[0].bytes())
     files = {"ca.pem": ca.cert_pem.bytes(), "chain.pem": chain, "key.pem": key}
     for name, blob in files.items():
-        (folder / name).write_bytes(blob)
+        _write_private(folder / name, blob)
     return Credentials(
         server_name=SERVER_NAME,
         ca_pem=ca.cert_pem.bytes(),

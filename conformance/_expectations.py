@@ -70,7 +70,13 @@ def load_expectations(path: Path | None) -> Expectations:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ExpectationsError(f"{path}: not valid TOML ({error})") from None
+    except UnicodeDecodeError as error:
+        raise ExpectationsError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    except OSError as error:
+        raise ExpectationsError(f"{path}: cannot read it ({error.strerror or error})") from None
     entries = data.get("deviation", [])
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise ExpectationsError(f"{path}: expected [[deviation]] tables; found deviation = {entries!r}"[:300])
     return Expectations(path, [_deviation(path, n, entry) for n, entry in enumerate(entries, 1)])
 
 
@@ -79,8 +85,12 @@ def _deviation(path: Path, number: int, entry: dict) -> Deviation:
     unknown = set(entry) - _FIELDS
     if unknown:
         raise ExpectationsError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_FIELDS)}")
+    for field in sorted(entry):
+        if not isinstance(entry[field], str):
+            shown = repr(entry[field])[:80]
+            raise ExpectationsError(f"{where}: {field!r} must be a string (in quotes); found {shown}")
     for field in ("test", "outcome", "reason"):
-        if not str(entry.get(field, "")).strip():
+        if not entry.get(field, "").strip():
             raise ExpectationsError(f"{where}: {field!r} is required and must not be empty")
     try:
         outcome = Outcome(entry["outcome"])

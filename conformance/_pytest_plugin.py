@@ -16,6 +16,7 @@ import dataclasses
 import math
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
@@ -27,7 +28,7 @@ from ._capabilities import Capability
 from ._catalogue import clause_by_id
 from ._configs import config_by_id
 from ._contract import Adapter, Credentials
-from ._credentials import make_credentials
+from ._credentials import private_credentials
 from ._errors import LibraryUnavailable
 from ._evidence import Evidence
 from ._expectations import Expectations, ExpectationsError, load_expectations
@@ -36,6 +37,7 @@ from ._jobs import Jobs
 from ._lab import Lab
 from ._needs import MARK, MARKER_LINE, NeedsError, needs_of_marks
 from ._outcomes import Outcome, describe_exception
+from ._recorder import Recorder
 from ._records import AdapterInfo, Ending, FactsRecord, RunHeader, RunState, StaleExpectation, TestResult
 from ._registry import AdapterLoadError, load_adapter
 from ._results import ResultsFileError, ResultsWriter, python_command, run_header
@@ -345,16 +347,22 @@ def _run_of(config: pytest.Config) -> ConformanceRun:
 
 @pytest.fixture(scope="session")
 def adapter(request: pytest.FixtureRequest) -> Adapter:
-    """The adapter under test."""
+    """The adapter under test, behind the contract's return types (``_recorder.RETURNS``).
+
+    A value of the wrong type (``None`` from ``do_handshake``, the string ``"False"`` from
+    ``session_reused``) is the adapter's bug: ``WrongReturn``, a ``ContractError``, so the test
+    ends as ``error`` naming the method, never as the library's ``fail``.
+    """
     instance = _run_of(request.config).instance
     assert instance is not None  # tests are skipped when the library is unavailable
-    return instance
+    return cast(Adapter, Recorder(instance))
 
 
 @pytest.fixture(scope="session")
-def credentials(tmp_path_factory: pytest.TempPathFactory) -> Credentials:
-    """The CA and server certificate, made once per run."""
-    return make_credentials(tmp_path_factory.mktemp("certificates"))
+def credentials() -> Iterator[Credentials]:
+    """The CA and server certificate, made once per run in a private folder removed after it."""
+    with private_credentials() as made:
+        yield made
 
 
 @pytest.fixture

@@ -106,3 +106,22 @@ class FactsNoneFake(FakeAdapter):
 
     def facts(self) -> Any:
         return None
+
+
+class NoneHandshakeFake(FakeAdapter):
+    """do_handshake returns None: the adapter's bug (error), not the library's fail."""
+
+    name = "fault-none-handshake"
+
+    def do_handshake(self, connection: FakeConnection) -> Any:
+        super().do_handshake(connection)
+        return None
+
+
+class StringReusedFake(FakeAdapter):
+    """session_reused returns the string "False"."""
+
+    name = "fault-string-reused"
+
+    def session_reused(self, connection: FakeConnection) -> Any:
+        return str(super().session_reused(connection))
