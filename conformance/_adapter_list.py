@@ -1,23 +1,31 @@
 """``conformance adapters``: every installed adapter, and whether it can run.
 
 Design: each adapter found in the entry-point group goes through the same
-stages as a run does (import, contract, instantiation), and the first stage
-that fails says why, in one status with the reason under it; nothing is
+stages as a run does (import, contract, instantiation), in a forked child of
+its own (``_isolation``): one adapter's library can crash the process or clash
+with another's, and the listing still shows every adapter, that one as
+``crashes`` with its signal. The first stage that fails says why, in one
+status with the reason under it; nothing is
 allowed to end the listing with a traceback. The stages are a table: a
 stage returns a status and a reason, or nothing to let the next one go.
 
 Exit status: 0 when every adapter listed is usable or only lacks its library
 (an optional library that is not installed is normal); 1 when an adapter is
-broken (its import fails, it breaks the contract, or it names no usable
-class), so the command can guard an installation in CI.
+broken (its import fails, it breaks the contract, it names no usable class,
+or it crashes), so the command can guard an installation in CI.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import sys
 
 from ._contract import Adapter
 from ._errors import LibraryUnavailable
+from ._evidence import Evidence
+from ._isolation import run_in_child
+from ._outcomes import Outcome
 from ._registry import AdapterLoadError, FoundAdapter, contract_problems, find_adapters
 
 __all__ = ["AdapterStatus", "adapter_statuses", "print_adapters"]
@@ -27,9 +35,12 @@ UNAVAILABLE = "library unavailable"
 IMPORT_FAILED = "import failed"
 BREAKS_CONTRACT = "breaks the contract"
 FAILS_TO_START = "fails to start"
+CRASHES = "crashes"
+#: Seconds for one adapter's import, contract check and start, in its child.
+CHILD_TIME_LIMIT = 60.0
 
 #: Statuses that mean the adapter itself is broken (exit status 1).
-BROKEN = frozenset({IMPORT_FAILED, BREAKS_CONTRACT, FAILS_TO_START})
+BROKEN = frozenset({IMPORT_FAILED, BREAKS_CONTRACT, FAILS_TO_START, CRASHES})
 
 
 @dataclasses.dataclass
@@ -51,10 +62,28 @@ class AdapterStatus:
 def adapter_statuses() -> list[AdapterStatus]:
     found = find_adapters()
     names = [item.name for item in found]
-    statuses = [_status(item) for item in found]
+    statuses = [_status_in_child(item) for item in found]
     for status in statuses:
         status.clash = names.count(status.found.name) > 1
     return statuses
+
+
+def _status_in_child(found: FoundAdapter) -> AdapterStatus:
+    """``_status`` in a child of its own: an adapter that crashes the process (two libraries that
+    cannot share one) is listed as broken, with its signal, and the others are still listed."""
+    evidence = Evidence()
+
+    def body() -> None:
+        status = _status(found)
+        evidence.note(json.dumps([status.status, status.details]))
+
+    sys.stdout.flush()
+    ending = run_in_child(body, evidence, CHILD_TIME_LIMIT)
+    if ending.outcome is Outcome.PASS and ending.evidence.notes:
+        status, details = json.loads(ending.evidence.notes[-1])
+        return AdapterStatus(found, status, details)
+    kind = CRASHES if ending.outcome is Outcome.CRASH else FAILS_TO_START
+    return AdapterStatus(found, kind, [ending.reason.split("; last step")[0]])
 
 
 def _status(found: FoundAdapter) -> AdapterStatus:

@@ -7,10 +7,13 @@ and are imported when used, so ``conformance adapters`` stays fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from ._terminal import SafeStream
 
 __all__ = ["main"]
 
@@ -26,7 +29,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra and args.command != "run":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace, list[str]], int] = args.handler
-    return handler(args, extra)
+    if args.command == "run":  # pytest writes its own colours; the plugin escapes what it hands over
+        return handler(args, extra)
+    try:
+        with (
+            contextlib.redirect_stdout(SafeStream(sys.stdout)),
+            contextlib.redirect_stderr(SafeStream(sys.stderr)),
+        ):
+            return handler(args, extra)
+    except BrokenPipeError:  # `conformance adapters | head`: the reader left; so do we, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:

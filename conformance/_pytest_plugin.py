@@ -41,6 +41,7 @@ from ._recorder import Recorder
 from ._records import AdapterInfo, Ending, FactsRecord, RunHeader, RunState, StaleExpectation, TestResult
 from ._registry import AdapterLoadError, load_adapter
 from ._results import ResultsFileError, ResultsWriter, python_command, run_header
+from ._terminal import safe
 from ._warmup import PreparedContexts, warm_parent
 
 REQUIRE_LIBRARY_VARIABLE = "CONFORMANCE_REQUIRE_LIBRARY"
@@ -307,8 +308,8 @@ class ConformanceRun:
         self.writer.discard()  # a session that never finished: no file replaced, the lock released
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        write = terminalreporter.write_line
-        terminalreporter.section(f"conformance: {self.label}")
+        write = lambda line: terminalreporter.write_line(safe(line))
+        terminalreporter.section(safe(f"conformance: {self.label}"))
         if self.unavailable:
             write(f"NOT RUN: {self.unavailable}")
         counts = self.writer.counts
@@ -419,13 +420,13 @@ def _select(config: pytest.Config, items: list[pytest.Item]) -> None:
 
 def _tell_pytest(result: TestResult) -> None:
     if result.outcome is Outcome.NOT_OBSERVABLE:
-        pytest.skip(f"not-observable: {result.reason}")
+        pytest.skip(safe(f"not-observable: {result.reason}"))
     if result.as_expected:
         if result.outcome is not Outcome.PASS:
             # pytest.xfail() asks for a traceback, which pytest formats by parsing the test's
             # source (~20 ms per expected deviation); the reason alone says all there is.
             raise pytest.xfail.Exception(
-                f"{result.outcome.value} (expected: {result.expectation_reason})", pytrace=False
+                safe(f"{result.outcome.value} (expected: {result.expectation_reason})"), pytrace=False
             )
         return
     message = f"unexpected {result.outcome.value}"
@@ -435,7 +436,7 @@ def _tell_pytest(result: TestResult) -> None:
         message += f": {result.reason}"
         if result.expected is not None:
             message += f"\n  expected: {result.expected}\n  observed: {result.observed}"
-    pytest.fail(message, pytrace=False)
+    pytest.fail(safe(message), pytrace=False)
 
 
 def _where(path: Path | None) -> str:

@@ -119,7 +119,7 @@ def _import(name: str, target: str) -> type[Adapter]:
     module_name, _, attribute = target.partition(":")
     try:
         module = importlib.import_module(module_name)
-    except Exception as error:  # an adapter's import may fail in any way
+    except (Exception, SystemExit, KeyboardInterrupt) as error:  # an import may fail in any way
         raise AdapterLoadError(
             f"adapter {name!r}: importing {module_name!r} failed with {type(error).__name__}: {error}"
         ) from None

@@ -125,3 +125,15 @@ class StringReusedFake(FakeAdapter):
 
     def session_reused(self, connection: FakeConnection) -> Any:
         return str(super().session_reused(connection))
+
+
+class EscapingFake(FakeAdapter):
+    """ESC sequences in its name, its facts and its library's error text."""
+
+    name = "fault-\x1b]0;owned\x07escape"
+
+    def facts(self) -> Facts:
+        return Facts("fake\x1b[2J", "0", "fake-tls\x1b]0;title\x07", "0", notes=("\x1b[31mred\x1b[0m",))
+
+    def set_session(self, connection: FakeConnection, session: FakeSession | None) -> None:
+        raise ValueError("library says \x1b[2J\x1b]0;owned\x07")

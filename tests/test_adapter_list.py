@@ -221,3 +221,33 @@ def test_run_of_a_name_two_distributions_register_names_both(pytester: pytest.Py
             "(conformance_example:ExampleAdapter). Uninstall all but one, or pass module:Class.",
         ]
     )
+
+
+def test_an_adapter_that_crashes_the_process_is_listed_as_broken_and_the_rest_still_are(
+    pytester: pytest.Pytester, site: Path
+) -> None:
+    pytester.makepyfile(
+        crashing_adapter=textwrap.dedent(
+            """
+            import os
+
+            from conformance_example import ExampleAdapter
+
+
+            class Crashing(ExampleAdapter):
+                def __init__(self):
+                    os.abort()  # as a library that cannot share the process with another would
+            """
+        )
+    )
+    _install(site, "crashing-dist", "0.1", {"crashing": "crashing_adapter:Crashing"})
+    result = conformance(pytester, "adapters")
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "crashing * crashing-dist * 0.1 * crashes",
+            "    - the process died of signal SIGABRT (6)",
+            "example * good-dist * 1.0 * available: *",
+        ],
+        consecutive=False,
+    )

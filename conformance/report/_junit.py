@@ -33,6 +33,7 @@ from pathlib import Path
 
 from .._outcomes import Outcome
 from .._records import TestResult
+from .._terminal import safe
 from ._model import Column, ReportModel
 
 __all__ = ["MARKER", "junit_element", "write_junit"]
@@ -168,7 +169,7 @@ def _count(counts: dict[str, int], kind: str) -> None:
 
 
 def _text(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", str(value))
+    return _NOT_XML.sub("\ufffd", safe(str(value)))
 
 
 def _remove_stale(folder: Path, written: set[Path]) -> None:

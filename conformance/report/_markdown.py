@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from .._terminal import safe
 from ._model import ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES
 
@@ -35,7 +36,7 @@ def md(value: Any) -> str:
     """Escape text for Markdown: no HTML, no emphasis, links or table breaks from the input."""
     if isinstance(value, _Raw):
         return value
-    text = " ".join(str(value).split())
+    text = " ".join(safe(str(value)).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     for char in "\\`*_[]|~":
         text = text.replace(char, "\\" + char)
@@ -44,7 +45,7 @@ def md(value: Any) -> str:
 
 def code(value: Any) -> str:
     """A code span (safe in table cells) for ids and commands: it shows any text verbatim."""
-    text = " ".join(str(value).split()).replace("|", "\\|")
+    text = " ".join(safe(str(value)).split()).replace("|", "\\|")
     longest = max((len(run) for run in re.findall("`+", text)), default=0)
     if not longest:
         return _Raw(f"`{text}`")
