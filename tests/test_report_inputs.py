@@ -156,3 +156,39 @@ def test_the_command_line_shows_no_traceback(pytester: pytest.Pytester) -> None:
         "conformance report: error: reports/results: no such file or folder; expected a results file (*.jsonl), "
         "a merged file (from 'conformance merge') or a folder of results files"
     ]
+
+
+@pytest.mark.parametrize("command", ["report", "merge", "diff"])
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda text: text.replace('"duration":0.012', '"duration":1' + "0" * 5000, 1), "line 2"),
+        (
+            lambda text: text.replace('"title":', '"x":' + "[" * 50_000 + "]" * 50_000 + ',"title":', 1),
+            "nested",
+        ),
+        (lambda text: text.replace('"clauses":["use"]', '"clauses":"use"', 1), "Expected `array`, got `str`"),
+        (lambda text: text.replace('"reason":""', '"reason":7', 1), "Expected `str`, got `int`"),
+        (lambda text: _with_line(text, 2, text.splitlines()[1]), "recorded twice"),
+        (lambda text: _with_line(text, 2, text.splitlines()[0]), "a second run header"),
+    ],
+    ids=["huge-integer", "deep-nesting", "clauses-a-string", "reason-a-number", "duplicate", "second-header"],
+)
+def test_hostile_results_are_one_line_for_every_command(
+    good: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, edit, words: str
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(edit(good.read_text(encoding="utf-8")), encoding="utf-8")
+    arguments = {
+        "report": ["report", str(bad), "--out", str(tmp_path / "out")],
+        "merge": ["merge", str(bad), "-o", str(tmp_path / "m.json")],
+        "diff": ["diff", str(good), str(bad)],
+    }[command]
+    assert main(arguments) == 2
+    line = error_line(capsys)
+    assert str(bad) in line and words in line
+
+
+def _with_line(text: str, index: int, line: str) -> str:
+    lines = text.splitlines()
+    return "\n".join([*lines[:index], line, *lines[index:]]) + "\n"
