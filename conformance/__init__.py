@@ -24,8 +24,8 @@ from ._outcomes import Outcome
 from ._records import RunEnd, RunHeader, RunState, TestResult
 from ._registry import ENTRY_POINT_GROUP
 from ._repro_python import python_reproducer
-from ._reproduce import Reproducer, Scenario
 from ._results import ResultsFileError, Run, read_results
+from ._scenario import Reproducer, Scenario
 from ._version import __version__
 
 __all__ = [

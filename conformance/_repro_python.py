@@ -14,7 +14,7 @@ from typing import Any
 
 from ._configs import CONFIGS
 from ._evidence import Check
-from ._reproduce import Event, Reproducer, Scenario
+from ._scenario import Event, Reproducer, Scenario
 
 __all__ = ["python_reproducer"]
 

@@ -29,7 +29,7 @@ from typing import Any
 from conformance import Capability
 from conformance._credentials import make_credentials
 from conformance._evidence import Check
-from conformance._reproduce import Event, Reproducer, Scenario
+from conformance._scenario import Event, Reproducer, Scenario
 
 from ._adapter import SESSION_ID_CONTEXT
 from ._c_runtime import RUNTIME
