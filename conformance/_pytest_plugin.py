@@ -281,7 +281,12 @@ class ConformanceRun:
         if self.jobs is not None:
             self.jobs.close()  # children started ahead of a run that stopped early
         self.state = self._state(session)
-        complete = self.state is RunState.COMPLETE and self.complete_selection and not self.unavailable
+        complete = (
+            self.writer.published
+            and self.state is RunState.COMPLETE
+            and self.complete_selection
+            and not self.unavailable
+        )
         self.stale = self.expectations.stale() if complete else []
         if self.stale and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
