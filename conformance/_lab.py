@@ -15,7 +15,6 @@ Each call is also one entry of the evidence's structured trace
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,49 +22,18 @@ from typing import Any
 from ._capabilities import Capability
 from ._configs import ProtocolConfig, Side
 from ._contract import Adapter, Credentials, RawCall
-from ._errors import HandshakeFailed, NotObservable
+from ._errors import NotObservable
 from ._evidence import Evidence
+from ._handshake import MAX_ROUNDS, Handshake, pump
 
-__all__ = ["Handshake", "Lab", "UndeclaredNeed"]
+__all__ = ["MAX_ROUNDS", "Handshake", "Lab", "UndeclaredNeed"]
 
-#: Rounds of byte exchange before a handshake is declared stuck.
-MAX_ROUNDS = 20
-#: The application data each side sends after the handshake (so that tickets are read).
-SERVER_APPLICATION_DATA = b"from-server"
-CLIENT_APPLICATION_DATA = b"from-client"
 #: ``connect`` sets no session unless given one (``None`` included: that sets "no session").
 _NO_SET: Any = object()
 
 
 class UndeclaredNeed(Exception):
     """A battery test observed a capability it did not declare: a bug of the battery."""
-
-
-@dataclasses.dataclass
-class Handshake:
-    """A finished handshake between two connections, with what crossed the wire."""
-
-    client: Any
-    server: Any
-    #: Bytes the server sent, from its first flight to the end of the data exchange.
-    server_bytes: int
-    client_bytes: int
-    #: The DER length of the server's leaf certificate.
-    leaf_der_length: int
-    #: What the server sent during the handshake (read by ``_wire`` for ``conformance check``).
-    server_wire: bytes = b""
-
-    @property
-    def resumed_on_wire(self) -> bool:
-        """A full handshake sends the leaf certificate; fewer bytes than that mean resumption."""
-        return self.server_bytes < self.leaf_der_length
-
-    def describe(self) -> str:
-        kind = "resumed" if self.resumed_on_wire else "full"
-        return (
-            f"{kind} on the wire: the server sent {self.server_bytes} bytes "
-            f"(the leaf certificate alone is {self.leaf_der_length})"
-        )
 
 
 class Lab:
@@ -229,67 +197,17 @@ class Lab:
         entry = self.evidence.op(
             "handshake", client=self.label(client), server=self.label(server), exchange=exchange
         )
-        counts = {"client": 0, "server": 0}
-        done = {"client": False, "server": False}
-        wire = bytearray()
-        for _ in range(MAX_ROUNDS):
-            moved = self._step(client, server, "client", done, counts)
-            moved += self._step(server, client, "server", done, counts, wire)
-            if done["client"] and done["server"] and not moved:
-                break
-        else:
-            raise HandshakeFailed(
-                f"the handshake of {self.label(client)} with {self.label(server)} did not "
-                f"finish in {MAX_ROUNDS} rounds (client done: {done['client']}, "
-                f"server done: {done['server']})"
-            )
-        if exchange:
-            self._exchange(client, server, counts)
-        result = Handshake(
-            client, server, counts["server"], counts["client"], self.credentials.leaf_der_length, bytes(wire)
+        result = pump(
+            self.adapter,
+            client,
+            server,
+            exchange=exchange,
+            leaf_der_length=self.credentials.leaf_der_length,
+            label=self.label,
         )
         entry.returned(result.describe(), resumed=result.resumed_on_wire, server_bytes=result.server_bytes)
         self.evidence.did(f"handshake {self.label(client)} with {self.label(server)}: {result.describe()}")
         return result
-
-    def _step(
-        self, me: Any, peer: Any, role: str, done: dict, counts: dict, wire: bytearray | None = None
-    ) -> int:
-        if not done[role]:
-            done[role] = self.adapter.do_handshake(me)
-        data = self.adapter.take_outgoing(me)
-        if data:
-            counts[role] += len(data)
-            if wire is not None:
-                wire += data
-            self.adapter.put_incoming(peer, data)
-        return len(data)
-
-    def _exchange(self, client: Any, server: Any, counts: dict) -> None:
-        # The server writes first: some libraries send TLS 1.3 tickets only then,
-        # and the client must read them before its session can resume.
-        self._deliver(server, client, SERVER_APPLICATION_DATA, counts, "server")
-        self._deliver(client, server, CLIENT_APPLICATION_DATA, counts, "client")
-
-    def _deliver(self, sender: Any, receiver: Any, data: bytes, counts: dict, role: str) -> None:
-        self.adapter.write(sender, data)
-        received = b""
-        for _ in range(MAX_ROUNDS):
-            wire = self.adapter.take_outgoing(sender)
-            counts[role] += len(wire)
-            if wire:
-                self.adapter.put_incoming(receiver, wire)
-            received += self.adapter.read(receiver)
-            # Answers the receiver owes (none in these protocols) go back all the same.
-            back = self.adapter.take_outgoing(receiver)
-            if back:
-                self.adapter.put_incoming(sender, back)
-            if received == data:
-                return
-        raise HandshakeFailed(
-            f"{self.label(receiver)} did not receive the data {self.label(sender)} sent "
-            f"(got {received!r}, expected {data!r})"
-        )
 
     def connect(self, client_context: Any, server_context: Any, session: Any = _NO_SET) -> Handshake:
         """New connections of both contexts; set ``session`` on the client if given; handshake.

@@ -15,7 +15,8 @@ from typing import Any
 
 from ._capabilities import Capability
 from ._configs import ProtocolConfig
-from ._lab import Handshake, Lab
+from ._handshake import Handshake
+from ._lab import Lab
 from ._recorder import show
 from ._wire import read_server_wire
 
