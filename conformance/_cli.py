@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             contextlib.redirect_stdout(SafeStream(sys.stdout)),
             contextlib.redirect_stderr(SafeStream(sys.stderr)),
         ):
-            return handler(args, extra)
+            status = handler(args, extra)
+            sys.stdout.flush()  # here, so that a reader who left is noticed inside this try
+        return status
     except BrokenPipeError:  # `conformance adapters | head`: the reader left; so do we, quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
