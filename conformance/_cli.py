@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ._results import RESULTS_DIR
+from ._run_options import SHARED_OPTIONS
 from ._terminal import SafeStream
 
 __all__ = ["main"]
@@ -54,24 +56,11 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the battery against one adapter")
     run.add_argument("adapter", help="an adapter name (see 'conformance adapters') or module:Class")
-    run.add_argument("--clause", action="append", default=[], help="only this clause (repeatable)")
-    run.add_argument(
-        "--config", action="append", default=[], help="only this protocol configuration (repeatable)"
-    )
     run.add_argument(
         "--test", action="append", default=[], help="only this test id, as in the results (repeatable)"
     )
-    run.add_argument(
-        "--library",
-        metavar="PATH",
-        help="load this build of the adapter's library (a libssl; wolfSSL: its one library)",
-    )
-    run.add_argument(
-        "--label", help="name the run: results file and report column (default: ADAPTER[-VERSION])"
-    )
-    run.add_argument("--results-dir", default="reports/results", help="where the results file goes")
-    run.add_argument("--expectations", help="use this expectations file instead of the adapter's")
-    run.add_argument("--no-expectations", action="store_true", help="expect every test to pass")
+    for option in SHARED_OPTIONS:
+        option.add_to_command(run)
     run.add_argument(
         "--jobs",
         "-j",
@@ -118,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--results-dir",
         type=Path,
-        default=Path("reports/results"),
+        default=RESULTS_DIR,
         help="where run labels are looked up (default: reports/results)",
     )
     diff.set_defaults(handler=_diff)
@@ -164,19 +153,11 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     import pytest
 
     targets = [str(BATTERY / test_id) for test_id in args.test] or [str(BATTERY)]
-    options = ["--adapter", args.adapter, "--results-dir", args.results_dir, "-p", "no:cacheprovider"]
+    options = ["--adapter", args.adapter, "-p", "no:cacheprovider"]
     # The plugin is imported before pytest starts, so assertion rewriting cannot reach it.
     options += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
-    options += [f"--clause={clause}" for clause in args.clause]
-    options += [f"--config={config}" for config in args.config]
-    if args.library:
-        options += ["--library", args.library]
-    if args.label:
-        options += ["--label", args.label]
-    if args.expectations:
-        options += ["--expectations", args.expectations]
-    if args.no_expectations:
-        options.append("--no-expectations")
+    for option in SHARED_OPTIONS:
+        options += option.words(args)
     extra, jobs = _xdist_jobs(extra, args.jobs)
     if jobs > 1:
         options += ["--jobs", str(jobs)]
@@ -239,7 +220,7 @@ def _check(args: argparse.Namespace, extra: list[str]) -> int:
 def _report(args: argparse.Namespace, extra: list[str]) -> int:
     from .report import make_reports
 
-    return make_reports(args.paths or [Path("reports/results")], args.out)
+    return make_reports(args.paths or [RESULTS_DIR], args.out)
 
 
 def _merge(args: argparse.Namespace, extra: list[str]) -> int:

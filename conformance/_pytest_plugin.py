@@ -25,6 +25,7 @@ from ._lab import Lab
 from ._needs import MARKER_LINE
 from ._recorder import Recorder
 from ._run import REQUIRE_LIBRARY_VARIABLE, ConformanceRun
+from ._run_options import SHARED_OPTIONS
 
 __all__ = ["adapter", "credentials", "lab"]
 
@@ -32,13 +33,8 @@ __all__ = ["adapter", "credentials", "lab"]
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "SSL_set_session() conformance battery")
     group.addoption("--adapter", help="run the battery against this adapter (name or module:Class)")
-    group.addoption("--clause", action="append", default=[], help="only tests of this clause")
-    group.addoption("--config", action="append", default=[], help="only this protocol configuration")
-    group.addoption("--results-dir", default="reports/results", help="where results files go")
-    group.addoption("--library", help="load this build of the adapter's library instead of its default")
-    group.addoption("--label", help="name the run (results file, report column); default: adapter[-version]")
-    group.addoption("--expectations", help="an expectations file instead of the adapter's own")
-    group.addoption("--no-expectations", action="store_true", help="expect every test to pass")
+    for option in SHARED_OPTIONS:
+        option.add_to_plugin(group)
     group.addoption("--test-timeout", type=float, default=20.0, help="seconds per test (default 20)")
     group.addoption("--no-isolation", action="store_true", help="run tests in-process (no crash isolation)")
     group.addoption(

@@ -58,6 +58,7 @@ from ._records import (
 )
 
 __all__ = [
+    "RESULTS_DIR",
     "SCHEMA",
     "SCHEMA_VERSION",
     "ResultsBusy",
@@ -67,6 +68,9 @@ __all__ = [
     "read_results",
     "run_header",
 ]
+
+#: Where results files go unless ``--results-dir`` says otherwise (and where reports read them).
+RESULTS_DIR = Path("reports/results")
 
 
 _T = TypeVar("_T")

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .._results import Run
+from .._results import RESULTS_DIR, Run
 from ._build import build_model
 from ._diff import diff_runs, format_diff
 from ._html import render_html
@@ -97,7 +97,7 @@ def merge_results(paths: Sequence[Path], out: Path) -> int:
 
 
 def diff_results(
-    before: Path, after: Path, results_dir: Path = Path("reports/results"), allow_missing: bool = False
+    before: Path, after: Path, results_dir: Path = RESULTS_DIR, allow_missing: bool = False
 ) -> int:
     """Print what changed from ``before`` to ``after``; 1 on a regression or a run problem, else 0.
 
