@@ -76,6 +76,7 @@ class GnutlsAdapter(InMemoryAdapter):
     """GnuTLS (Debian's libgnutls30) through its own calls: set_data, get_data2, is_resumed."""
 
     name = "gnutls"
+    build_variable = g.BUILD_VARIABLE
     contract_version = 1
     capabilities = frozenset({Capability.REUSE_FLAG})
     expectations_file = Path(__file__).with_name("expectations.toml")

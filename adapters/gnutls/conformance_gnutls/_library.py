@@ -11,12 +11,24 @@ from __future__ import annotations
 import ctypes
 from ctypes import POINTER, c_char_p, c_int, c_size_t, c_ssize_t, c_uint
 
-from conformance_libssl.native import Api, Dialect, Fn, Library, P, debian_multiarch_dir, open_packaged
+from conformance_libssl.native import (
+    Api,
+    Dialect,
+    Fn,
+    Library,
+    P,
+    build_from_environment,
+    debian_multiarch_dir,
+    open_packaged,
+    open_single_build,
+)
 
-__all__ = ["DIALECT", "Datum", "open_gnutls"]
+__all__ = ["BUILD_VARIABLE", "DIALECT", "Datum", "open_gnutls"]
 
 PACKAGE = "libgnutls30"
 SONAME = "libgnutls.so.30"
+#: Names a build of GnuTLS to load instead of Debian's (``conformance run gnutls --library PATH``).
+BUILD_VARIABLE = "CONFORMANCE_GNUTLS"
 
 # gnutls_init flags, credential and name types, formats, shutdown (gnutls/gnutls.h).
 GNUTLS_SERVER = 1
@@ -90,6 +102,11 @@ DIALECT = Dialect(
 
 
 def open_gnutls() -> tuple[Library, Api]:
-    symbols = open_packaged(debian_multiarch_dir() / SONAME, PACKAGE)
-    library = Library(symbols, symbols)
+    """The build ``BUILD_VARIABLE`` names (checked to be a GnuTLS), else Debian's libgnutls."""
+    build = build_from_environment(BUILD_VARIABLE)
+    if build is not None:
+        library = open_single_build(build, "gnutls_check_version")
+    else:
+        symbols = open_packaged(debian_multiarch_dir() / SONAME, PACKAGE)
+        library = Library(symbols, symbols)
     return library, Api(DIALECT, library)

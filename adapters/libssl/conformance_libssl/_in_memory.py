@@ -100,7 +100,9 @@ class InMemoryAdapter(Adapter):
             tls_library=tls_name,
             tls_library_version=number,
             notes=(
-                f"{call}: {number}; Debian package {package} {_debian_version(package)}",
+                f"{call}: {number}"
+                + ("" if library.notes else f"; Debian package {package} {_debian_version(package)}"),
+                *library.notes,
                 *_loaded(library),
                 *notes,
             ),

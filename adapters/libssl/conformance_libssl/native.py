@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from conformance import CallMapping
 
 from ._api import Api
+from ._builds import Build, build_from_environment, open_single_build
 from ._dialects import Dialect, Fn, P
 from ._handles import Handle, HandleReleased, WrongInput, caller_session, describe, live_handle
 from ._in_memory import BufferedConnection, InMemoryAdapter, SharedContext
@@ -23,6 +24,7 @@ from ._loading import _open_packaged as open_packaged
 __all__ = [
     "Api",
     "BufferedConnection",
+    "Build",
     "Dialect",
     "Fn",
     "Handle",
@@ -33,6 +35,7 @@ __all__ = [
     "SharedContext",
     "Symbols",
     "WrongInput",
+    "build_from_environment",
     "caller_session",
     "debian_multiarch_dir",
     "debian_version",
@@ -41,6 +44,7 @@ __all__ = [
     "loaded_notes",
     "mapping_table",
     "open_packaged",
+    "open_single_build",
 ]
 
 

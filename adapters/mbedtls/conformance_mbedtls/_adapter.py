@@ -86,6 +86,7 @@ class MbedtlsAdapter(InMemoryAdapter):
     """mbedTLS 2.28 (Debian's libmbedtls14) through mbedtls_ssl_set_session / get_session."""
 
     name = "mbedtls"
+    build_variable = m.BUILD_VARIABLE
     contract_version = 1
     capabilities = frozenset({Capability.EMPTY_SESSION})
     expectations_file = Path(__file__).with_name("expectations.toml")

@@ -23,11 +23,23 @@ import ctypes
 from ctypes import c_char_p, c_int, c_size_t, c_uint32, c_void_p
 from typing import Any
 
-from conformance_libssl.native import Api, Dialect, Fn, Library, P, debian_multiarch_dir, open_packaged
+from conformance_libssl.native import (
+    Api,
+    Dialect,
+    Fn,
+    Library,
+    P,
+    build_from_environment,
+    debian_multiarch_dir,
+    open_packaged,
+    open_single_build,
+)
 
-__all__ = ["DIALECT", "STRUCT_BYTES", "open_mbedtls"]
+__all__ = ["BUILD_VARIABLE", "DIALECT", "STRUCT_BYTES", "open_mbedtls"]
 
 PACKAGE = "libmbedtls14"
+#: Names a build of mbedTLS (its libmbedtls) to load instead of Debian's.
+BUILD_VARIABLE = "CONFORMANCE_MBEDTLS"
 FILES = (("libmbedtls.so.14", PACKAGE), ("libmbedcrypto.so.7", "libmbedcrypto7"))
 #: Bytes allocated per mbedTLS structure (see the module docstring).
 STRUCT_BYTES = 4096
@@ -105,8 +117,17 @@ DIALECT = Dialect(
 
 
 def open_mbedtls() -> tuple[Library, Api]:
-    tls, crypto = (open_packaged(debian_multiarch_dir() / name, package) for name, package in FILES)
-    library = Library(tls, crypto)
+    """The build ``BUILD_VARIABLE`` names (a libmbedtls), else Debian's libmbedtls and libmbedcrypto.
+
+    A build's libmbedtls reaches its own libmbedcrypto and libmbedx509 through its
+    dependencies, so its one handle serves the calls of all three.
+    """
+    build = build_from_environment(BUILD_VARIABLE)
+    if build is not None:
+        library = open_single_build(build, "mbedtls_ssl_set_session")
+    else:
+        tls, crypto = (open_packaged(debian_multiarch_dir() / name, package) for name, package in FILES)
+        library = Library(tls, crypto)
     return library, Api(DIALECT, library)
 
 
