@@ -28,7 +28,7 @@ import msgspec
 from conformance import CATALOGUE, CONFIGS, Outcome, RunEnd, RunHeader, RunState, TestResult
 from conformance._evidence import Check, EvidenceRecord
 from conformance._records import AdapterInfo
-from conformance._results import run_header
+from conformance._results_writer import run_header
 from conformance.report import make_reports
 from conformance.report._build import build_model
 from conformance.report._html import render_html

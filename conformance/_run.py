@@ -40,7 +40,8 @@ from ._needs import NeedsError
 from ._outcomes import Outcome, describe_exception
 from ._records import AdapterInfo, Ending, FactsRecord, RunHeader, RunState, StaleExpectation, TestResult
 from ._registry import AdapterLoadError, load_adapter
-from ._results import ResultsFileError, ResultsWriter, python_command, run_header
+from ._results import ResultsFileError
+from ._results_writer import ResultsWriter, python_command, run_header
 from ._terminal import safe
 from ._warmup import PreparedContexts, warm_parent
 

@@ -14,7 +14,7 @@ import msgspec
 
 from conformance import Outcome, RunState, TestResult
 from conformance._records import AdapterInfo, EvidenceRecord
-from conformance._results import ResultsWriter, run_header
+from conformance._results_writer import ResultsWriter, run_header
 
 FACTS = {
     "library": "FakeTLS",

@@ -20,7 +20,8 @@ from conformance import (
     read_results,
 )
 from conformance._records import AdapterInfo
-from conformance._results import SCHEMA, SCHEMA_VERSION, ResultsWriter, run_header
+from conformance._results import SCHEMA, SCHEMA_VERSION
+from conformance._results_writer import ResultsWriter, run_header
 
 MODULE = """
     import pytest
