@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from conformance_libssl.build_checks import check_a_copy_is_loaded, check_a_wrong_file_is_refused
 from conformance_libssl.native import debian_multiarch_dir, mapping_table
 from conformance_mbedtls._library import STRUCT_BYTES
 from conformance_mbedtls._mapping import MAPPING
@@ -62,33 +62,10 @@ def test_every_structure_fits_in_what_the_adapter_allocates(tmp_path: Path) -> N
 # -- builds: conformance run NAME --library PATH ----------------------------------------------
 
 
-def _run(library: Path, results: Path) -> subprocess.CompletedProcess[str]:
-    command = ["conformance", "run", NAME, "--library", str(library), "--clause", "use"]
-    command += ["--config", CONFIG, "--results-dir", str(results)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-
-
 def test_a_copy_of_the_library_at_another_path_is_loaded(tmp_path: Path) -> None:
-    copy = tmp_path / f"copy-{DEFAULT.name}"
-    shutil.copyfile(DEFAULT, copy)
-    done = _run(copy, tmp_path / "results")
-    assert done.returncode == 0, done.stdout + done.stderr
-    (written,) = (tmp_path / "results").glob("*.jsonl")
-    header = json.loads(written.read_text(encoding="utf-8").splitlines()[0])
-    notes = header["adapter"]["facts"]["notes"]
-    assert any(note.startswith(f"loaded {copy} (sha256 ") for note in notes), notes
-    assert header["adapter"]["label"] == written.stem and written.stem.startswith(f"{NAME}-")
+    check_a_copy_is_loaded(NAME, DEFAULT, CONFIG, tmp_path)
 
 
-@pytest.mark.parametrize("kind", ["text file", "another library"])
-def test_a_wrong_file_is_refused_in_one_line(tmp_path: Path, kind: str) -> None:
-    wrong = tmp_path / "libwrong.so"
-    if kind == "text file":
-        wrong.write_text("not a library\n", encoding="utf-8")
-    else:
-        shutil.copyfile(OTHER, wrong)
-    done = _run(wrong, tmp_path / "results")
-    errors = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("ERROR")]
-    assert done.returncode == 4 and len(errors) == 1, done.stdout + done.stderr
-    assert str(wrong) in errors[0] and "Traceback" not in done.stderr
-    assert not (tmp_path / "results").exists() or not list((tmp_path / "results").glob("*.jsonl"))
+@pytest.mark.parametrize("wrong", [None, OTHER], ids=["text-file", "another-library"])
+def test_a_wrong_file_is_refused_in_one_line(tmp_path: Path, wrong: Path | None) -> None:
+    check_a_wrong_file_is_refused(NAME, wrong, CONFIG, tmp_path)
