@@ -20,7 +20,7 @@ import dataclasses
 import datetime
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO
 
 from ._records import (
     SCHEMA,
@@ -39,15 +39,14 @@ __all__ = [
     "SCHEMA_VERSION",
     "ResultsFileError",
     "Run",
+    "Source",
     "now",
     "read_results",
+    "stream_results",
 ]
 
 #: Where results files go unless ``--results-dir`` says otherwise (and where reports read them).
 RESULTS_DIR = Path("reports/results")
-
-
-_T = TypeVar("_T")
 
 
 class ResultsFileError(Exception):
@@ -71,6 +70,13 @@ class Run:
     end: RunEnd | None
     #: Where it was read from, for people: a file name (never an absolute path).
     origin: str = ""
+    #: How many tests were recorded, when ``tests`` was not kept (a report's streaming read).
+    count: int | None = None
+
+    @property
+    def recorded(self) -> int:
+        """How many tests the run recorded."""
+        return len(self.tests) if self.count is None else self.count
 
     @property
     def adapter_name(self) -> str:
@@ -92,7 +98,7 @@ class Run:
 
     def describe_state(self) -> str:
         """How the run ended, in a few words for people."""
-        recorded = f"{len(self.tests)} test(s) recorded"
+        recorded = f"{self.recorded} test(s) recorded"
         if self.end is None:
             return f"lost: no end record, the run was killed or its file cut ({recorded})"
         if self.end.state is RunState.COMPLETE:
@@ -109,52 +115,83 @@ def read_results(path: Path) -> Run:
     """Read a results file; raise ``ResultsFileError`` saying what is wrong and where."""
     try:
         with path.open("rb") as file:
-            return _read(path, _lines(file))
+            header: RunHeader | None = None
+            tests: list[TestResult] = []
+            end: RunEnd | None = None
+            for _, _, record in stream_results(path, file):
+                if isinstance(record, TestResult):
+                    tests.append(record)
+                elif isinstance(record, RunHeader):
+                    header = record
+                else:
+                    end = record
     except OSError as error:
         raise ResultsFileError(f"{path}: cannot read it ({error.strerror or error})") from None
+    assert header is not None  # stream_results raises on a file without one
+    return Run(path, header, tests, end, path.name)
 
 
-def _lines(file: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    for number, line in enumerate(file, start=1):
-        if line.strip():
-            yield number, line
+Record = RunHeader | TestResult | RunEnd
 
 
-def _read(path: Path, lines: Iterator[tuple[int, bytes]]) -> Run:
+def stream_results(path: Path, file: IO[bytes]) -> Iterator[tuple[int, bytes, Record]]:
+    """Each record of a results file with the offset of its line and the line, checked as
+    ``read_results`` checks.
+
+    Nothing is kept but the test ids seen (to refuse a test recorded twice), so a file of
+    any size can be read in little memory; ``Source`` reads one line back by its offset.
+    """
     header: RunHeader | None = None
-    tests: list[TestResult] = []
     seen: dict[str, int] = {}
-    end: RunEnd | None = None
     end_line = 0
-    for number, line in lines:
+    offset = 0
+    for number, line in enumerate(file, start=1):
+        start, offset = offset, offset + len(line)
+        if not line.strip():
+            continue
         record = _record(path, number, line, first=header is None)
-        where = f"{path}, line {number}"
         if header is None:
             if not isinstance(record, RunHeader):
                 raise ResultsFileError(
-                    f'{where}: expected the run header first ({{"kind": "run", ...}}); '
+                    f'{path}, line {number}: expected the run header first ({{"kind": "run", ...}}); '
                     f"found a {record.__struct_config__.tag!r} record"
                 )
-            header = _checked_header(where, record)
+            header = _checked_header(f"{path}, line {number}", record)
         elif isinstance(record, RunHeader):
             raise ResultsFileError(
-                f"{where}: a second run header; a results file holds one run "
+                f"{path}, line {number}: a second run header; a results file holds one run "
                 "(were two files joined? 'conformance merge' joins runs)"
             )
-        elif end is not None:
-            raise ResultsFileError(f"{where}: a record after the end record (line {end_line})")
+        elif end_line:
+            raise ResultsFileError(f"{path}, line {number}: a record after the end record (line {end_line})")
         elif isinstance(record, RunEnd):
-            end, end_line = record, number
+            end_line = number
         else:
             if record.test_id in seen:
                 raise ResultsFileError(
-                    f"{where}: test {record.test_id!r} recorded twice (first on line {seen[record.test_id]})"
+                    f"{path}, line {number}: test {record.test_id!r} recorded twice "
+                    f"(first on line {seen[record.test_id]})"
                 )
             seen[record.test_id] = number
-            tests.append(record)
+        yield start, line, record
     if header is None:
         raise ResultsFileError(f"{path}: an empty file; expected a results file (run header first)")
-    return Run(path, header, tests, end, path.name)
+
+
+class Source:
+    """A results file kept open, to read single test records back by the offset of their line."""
+
+    def __init__(self, path: Path, file: IO[bytes]) -> None:
+        self.path = path
+        self._file = file
+
+    def test(self, offset: int, test_id: str) -> TestResult:
+        """The test record whose line starts at ``offset`` (it must be test ``test_id``)."""
+        self._file.seek(offset)
+        record = _record(self.path, 0, self._file.readline(), first=False)
+        if not isinstance(record, TestResult) or record.test_id != test_id:
+            raise ResultsFileError(f"{self.path}: changed while it was being read; make the report again")
+        return record
 
 
 def _record(path: Path, number: int, line: bytes, first: bool) -> RunHeader | TestResult | RunEnd:

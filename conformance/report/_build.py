@@ -1,6 +1,13 @@
-"""Building the report model from loaded runs: columns, clause rows, configurations, cells.
+"""Building the report model from runs as their records stream by: columns, clause rows, cells.
 
-Design: a column is headed by its run's label; columns of one adapter stand
+Design: a report never holds a run's records. ``ModelBuilder`` takes each test
+record once (``add``), counts its outcome into its run's column and into the
+cell of each of its clauses, and keeps a ``TestRef`` only for the tests a page
+lists (every test up to ``FULL_LISTING_LIMIT`` records, above it all but the
+expected passes); memory grows with the listed tests, not with the input.
+``build_model`` feeds it runs already in memory.
+
+A column is headed by its run's label; columns of one adapter stand
 together, ordered by TLS library version. Runs of the same label from several
 machines or dates stay separate columns (nothing is silently dropped); their
 headings add the first environment fact that tells them apart, in the order
@@ -20,28 +27,146 @@ import msgspec
 
 from .._catalogue import documentation_level, documented_for, version_key
 from .._outcomes import Outcome
-from .._records import ClauseEntry, FactsRecord, RunHeader, TestResult
-from .._results import Run, now
-from ._model import FULL_LISTING_LIMIT, Cell, ClauseRow, Column, ConfigInfo, ReportModel, joined
+from .._records import ClauseEntry, EvidenceRecord, FactsRecord, RunHeader, TestResult
+from .._results import Run, Source, now
+from ._model import (
+    FULL_LISTING_LIMIT,
+    UNEXPECTED_KEPT,
+    Cell,
+    ClauseRow,
+    Column,
+    ConfigInfo,
+    ReportModel,
+    TestRef,
+    joined,
+)
 from ._verdicts import ORDER, STYLES, config_label, worst
 
-__all__ = ["build_model"]
+__all__ = ["ModelBuilder", "RunDigest", "build_model"]
+
+_PASS = Outcome.PASS
+_QUIET = (Outcome.PASS, Outcome.NOT_OBSERVABLE)
 
 
 def build_model(
     runs: list[Run], duplicates_dropped: int = 0, full_listing_limit: int = FULL_LISTING_LIMIT
 ) -> ReportModel:
-    ordered = sorted(runs, key=_column_order)
-    clauses = _clauses(ordered)
-    columns = _columns(ordered, clauses)
-    configs = _configs(ordered)
-    cells = {
-        (clause.id, column.key): _cell(clause, column, configs) for clause in clauses for column in columns
-    }
-    total = sum(len(r.tests) for r in runs)
-    return ReportModel(
-        columns, clauses, configs, cells, duplicates_dropped, total <= full_listing_limit, now()
-    )
+    """The model of runs read whole (``load_runs``)."""
+    builder = ModelBuilder(full_listing_limit)
+    for run in runs:
+        digest = builder.start(run)
+        for test in run.tests:
+            builder.add(digest, test)
+    return builder.model(duplicates_dropped)
+
+
+class _CellDigest:
+    __slots__ = ("by_config", "kept", "unexpected")
+
+    def __init__(self) -> None:
+        self.by_config: dict[str | None, dict[Outcome, int]] = {}
+        self.unexpected = 0
+        self.kept: list[TestRef] = []
+
+
+class RunDigest:
+    """What a report keeps of one run: its header and end, and its tests counted."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.count = 0
+        self.counts: dict[Outcome, int] = {}
+        #: Outcomes per tuple of clauses (the score leaves out tests of undocumented clauses).
+        self.by_clauses: dict[tuple[str, ...], dict[Outcome, int]] = {}
+        self.unexpected = 0
+        self.expected_deviations = 0
+        self.duration = 0.0
+        self.cells: dict[str, _CellDigest] = {}
+        self.configs: dict[str | None, None] = {}
+        self.unexpected_tests: list[TestResult] = []
+
+
+class ModelBuilder:
+    """Takes runs and their test records one at a time; ``model`` makes the report model."""
+
+    def __init__(self, full_listing_limit: int = FULL_LISTING_LIMIT) -> None:
+        self._limit = full_listing_limit
+        self._total = 0
+        self._full_listing = True
+        self._digests: list[RunDigest] = []
+
+    def start(self, run: Run) -> RunDigest:
+        digest = RunDigest(run)
+        self._digests.append(digest)
+        return digest
+
+    def drop(self, digest: RunDigest) -> None:
+        """Forget a run (read twice); the listing limit stays as it was decided."""
+        self._digests.remove(digest)
+        self._total -= digest.count
+
+    def add(self, digest: RunDigest, test: TestResult, source: Source | None = None, offset: int = 0) -> None:
+        outcome = test.outcome
+        expected = test.as_expected
+        digest.count += 1
+        counts = digest.counts
+        counts[outcome] = counts.get(outcome, 0) + 1
+        per = digest.by_clauses.get(test.clauses)
+        if per is None:
+            per = digest.by_clauses[test.clauses] = {}
+        per[outcome] = per.get(outcome, 0) + 1
+        if not expected:
+            digest.unexpected += 1
+            if len(digest.unexpected_tests) < UNEXPECTED_KEPT:
+                digest.unexpected_tests.append(msgspec.structs.replace(test, evidence=_NO_EVIDENCE))
+        elif outcome not in _QUIET:
+            digest.expected_deviations += 1
+        digest.duration += test.duration
+        config = test.config
+        digest.configs[config] = None
+        self._total += 1
+        if self._full_listing and self._total > self._limit:
+            self._stop_listing_expected_passes()
+        ref = (
+            TestRef(test, source, offset)
+            if self._full_listing or not expected or outcome is not _PASS
+            else None
+        )
+        cells = digest.cells
+        for clause in test.clauses:
+            cell = cells.get(clause)
+            if cell is None:
+                cell = cells[clause] = _CellDigest()
+            own = cell.by_config.get(config)
+            if own is None:
+                own = cell.by_config[config] = {}
+            own[outcome] = own.get(outcome, 0) + 1
+            if not expected:
+                cell.unexpected += 1
+            if ref is not None:
+                cell.kept.append(ref)
+
+    def _stop_listing_expected_passes(self) -> None:
+        self._full_listing = False
+        for digest in self._digests:
+            for cell in digest.cells.values():
+                cell.kept = [t for t in cell.kept if not (t.outcome is _PASS and t.as_expected)]
+
+    def model(self, duplicates_dropped: int = 0) -> ReportModel:
+        ordered = sorted(self._digests, key=lambda d: _column_order(d.run))
+        clauses = _clauses(ordered)
+        columns = _columns(ordered, clauses)
+        configs = _configs(ordered)
+        cells = {
+            (clause.id, column.key): _cell(clause, column, digest, configs)
+            for clause in clauses
+            for column, digest in zip(columns, ordered)
+        }
+        return ReportModel(columns, clauses, configs, cells, duplicates_dropped, self._full_listing, now())
+
+
+#: The summary lists unexpected outcomes without their evidence.
+_NO_EVIDENCE = EvidenceRecord()
 
 
 # -- columns ---------------------------------------------------------------------------------
@@ -67,7 +192,8 @@ def _column_order(run: Run) -> tuple[Any, ...]:
     return (run.adapter_name, version, run.label, run.header.started)
 
 
-def _columns(runs: list[Run], clauses: list[ClauseRow]) -> list[Column]:
+def _columns(digests: list[RunDigest], clauses: list[ClauseRow]) -> list[Column]:
+    runs = [digest.run for digest in digests]
     by_label: dict[str, list[Run]] = collections.defaultdict(list)
     for run in runs:
         by_label[run.label].append(run)
@@ -76,7 +202,7 @@ def _columns(runs: list[Run], clauses: list[ClauseRow]) -> list[Column]:
         for run, label in zip(group, _labels(name, group)):
             labels[id(run)] = label
     slugs: set[str] = set()
-    return [_column(run, labels[id(run)], slugs, clauses) for run in runs]
+    return [_column(digest, labels[id(digest.run)], slugs, clauses) for digest in digests]
 
 
 def _labels(name: str, group: list[Run]) -> list[str]:
@@ -96,25 +222,27 @@ def _labels(name: str, group: list[Run]) -> list[str]:
     return labels
 
 
-def _column(run: Run, key: str, slugs: set[str], clauses: list[ClauseRow]) -> Column:
-    counts = collections.Counter(t.outcome for t in run.tests)
+def _column(digest: RunDigest, key: str, slugs: set[str], clauses: list[ClauseRow]) -> Column:
+    run = digest.run
+    run.count = digest.count
     level = documentation_level(msgspec.structs.asdict(_facts(run.header)))
     undocumented = frozenset(c.id for c in clauses if not documented_for(c.documented_since, level))
-    scored = collections.Counter(
-        t.outcome for t in run.tests if not t.clauses or not undocumented.issuperset(t.clauses)
-    )
+    scored: collections.Counter[Outcome] = collections.Counter()
+    for clause_ids, counts in digest.by_clauses.items():
+        if not clause_ids or not undocumented.issuperset(clause_ids):
+            scored.update(counts)
     return Column(
         key=key,
         slug=_slug(key, slugs),
         run=run,
-        counts={o: counts[o] for o in ORDER},
-        unexpected=sum(not t.as_expected for t in run.tests),
-        expected_deviations=sum(
-            t.as_expected and t.outcome not in (Outcome.PASS, Outcome.NOT_OBSERVABLE) for t in run.tests
-        ),
+        counts={o: digest.counts.get(o, 0) for o in ORDER},
+        unexpected=digest.unexpected,
+        expected_deviations=digest.expected_deviations,
         documentation=level,
         undocumented=undocumented,
         scored_counts={o: scored[o] for o in ORDER},
+        unexpected_tests=digest.unexpected_tests,
+        duration=digest.duration,
     )
 
 
@@ -131,29 +259,28 @@ def _slug(label: str, taken: set[str]) -> str:
 # -- rows -----------------------------------------------------------------------------------
 
 
-def _newest_first(runs: list[Run]) -> list[Run]:
-    return sorted(runs, key=lambda r: r.header.started, reverse=True)
+def _newest_first(digests: list[RunDigest]) -> list[Run]:
+    return sorted((d.run for d in digests), key=lambda r: r.header.started, reverse=True)
 
 
-def _clauses(runs: list[Run]) -> list[ClauseRow]:
+def _clauses(digests: list[RunDigest]) -> list[ClauseRow]:
     rows: dict[str, ClauseRow] = {}
-    for run in _newest_first(runs):
+    for run in _newest_first(digests):
         for entry in run.header.catalogue:
             if entry.id not in rows:
                 rows[entry.id] = _clause_row(entry)
-    for run in runs:
-        for test in run.tests:
-            for clause_id in test.clauses:
-                if clause_id not in rows:
-                    rows[clause_id] = ClauseRow(
-                        clause_id,
-                        "?",
-                        "A clause that no catalogue in these runs describes.",
-                        "?",
-                        "",
-                        (),
-                        known=False,
-                    )
+    for digest in digests:
+        for clause_id in digest.cells:  # in the order the run's tests name them
+            if clause_id not in rows:
+                rows[clause_id] = ClauseRow(
+                    clause_id,
+                    "?",
+                    "A clause that no catalogue in these runs describes.",
+                    "?",
+                    "",
+                    (),
+                    known=False,
+                )
     return list(rows.values())
 
 
@@ -168,17 +295,17 @@ def _clause_row(entry: ClauseEntry) -> ClauseRow:
     )
 
 
-def _configs(runs: list[Run]) -> list[ConfigInfo]:
+def _configs(digests: list[RunDigest]) -> list[ConfigInfo]:
     found: dict[str | None, ConfigInfo] = {}
-    for run in _newest_first(runs):
+    for run in _newest_first(digests):
         for entry in run.header.configs:
             if entry.id not in found:
                 found[entry.id] = ConfigInfo(entry.id, config_label(entry.id), entry.description)
-    for run in runs:
-        for test in run.tests:
-            if test.config not in found:
-                description = _UNDESCRIBED[test.config is None]
-                found[test.config] = ConfigInfo(test.config, config_label(test.config), description)
+    for digest in digests:
+        for config in digest.configs:  # in the order the run's tests name them
+            if config not in found:
+                description = _UNDESCRIBED[config is None]
+                found[config] = ConfigInfo(config, config_label(config), description)
     return list(found.values())
 
 
@@ -188,19 +315,23 @@ _UNDESCRIBED = {True: "tests that make no handshake", False: "a configuration no
 # -- cells ----------------------------------------------------------------------------------
 
 
-def _cell(clause: ClauseRow, column: Column, configs: list[ConfigInfo]) -> Cell:
-    tests = [t for t in column.tests if clause.id in t.clauses]
-    tests.sort(key=_cell_order(configs))
-    wanted = set(clause.configs) | {t.config for t in tests}
+def _cell(clause: ClauseRow, column: Column, digest: RunDigest, configs: list[ConfigInfo]) -> Cell:
+    own = digest.cells.get(clause.id)
+    if own is None:
+        return Cell(clause, column, [], [(c, None, 0) for c in configs if c.id in clause.configs])
+    tests = sorted(own.kept, key=_cell_order(configs))
+    wanted = set(clause.configs) | set(own.by_config)
     by_config = []
+    counts: collections.Counter[Outcome] = collections.Counter()
     for config in configs:
         if config.id in wanted:
-            own = [t.outcome for t in tests if t.config == config.id]
-            by_config.append((config, worst(own), len(own)))
-    return Cell(clause, column, tests, by_config)
+            outcomes = own.by_config.get(config.id, {})
+            counts.update(outcomes)
+            by_config.append((config, worst(outcomes), sum(outcomes.values())))
+    return Cell(clause, column, tests, by_config, {o: counts[o] for o in ORDER if counts[o]}, own.unexpected)
 
 
-def _cell_order(configs: list[ConfigInfo]) -> Callable[[TestResult], tuple[Any, ...]]:
+def _cell_order(configs: list[ConfigInfo]) -> Callable[[TestRef], tuple[Any, ...]]:
     position = {config.id: index for index, config in enumerate(configs)}
     # Unexpected outcomes first (what a reader looks for), then the worst, then by configuration.
     return lambda t: (t.as_expected, -STYLES[t.outcome].rank, position.get(t.config, 99), t.test_id)

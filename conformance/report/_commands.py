@@ -16,15 +16,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .._results import RESULTS_DIR, Run
-from ._build import build_model
+from ._build import ModelBuilder
 from ._diff import diff_runs, format_diff
-from ._html import render_html
-from ._junit import write_junit
+from ._html import write_html
+from ._junit import JUnitWriter
 from ._kill_matrix import kill_matrix_sections
 from ._markdown import render_markdown
-from ._merged import write_merged
-from ._model import ReportSection
-from ._sources import ReportInputError, load_runs
+from ._merged import MergedWriter, write_merged
+from ._model import ReportModel, ReportSection
+from ._sources import ReportInputError, find_files, load_runs, run_identity, stream_runs
 
 __all__ = ["diff_results", "make_reports", "merge_results"]
 
@@ -54,27 +54,59 @@ def make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSect
 
 
 def _make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSection]) -> int:
+    created = not out.exists()
     try:
-        runs, dropped = load_runs(paths)
-        model = build_model(runs, dropped)
-        sections = [*sections, *kill_matrix_sections(out)]  # after `conformance selftest`
+        files = find_files(paths)
         _writable_folder(out)
-        index = out / "index.html"
-        index.write_text(render_html(model, sections), encoding="utf-8")
-        (out / "summary.md").write_text(render_markdown(model, sections), encoding="utf-8")
-        junit = write_junit(model, out / "junit")
-        write_merged(runs, out / "merged.json")
+        with contextlib.ExitStack() as opened, JUnitWriter() as junit:
+            with MergedWriter(out / "merged.json") as merged:
+                model = _read(files, opened, junit, merged)
+            sections = [*sections, *kill_matrix_sections(out)]  # after `conformance selftest`
+            index = out / "index.html"
+            write_html(model, index, sections)
+            (out / "summary.md").write_text(render_markdown(model, sections), encoding="utf-8")
+            written = junit.write(model, out / "junit")
     except ReportInputError as error:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # bad input leaves nothing behind
         return _bad("report", str(error))
     except OSError as error:
         return _bad("report", _os_message(error))
     size = index.stat().st_size
     print(
         f"report: {len(model.columns)} run(s), {model.test_count} test result(s) -> {index} "
-        f"({size / 1024:,.0f} KiB), {out / 'summary.md'}, {out / 'junit'}/ ({len(junit)} file(s)), "
+        f"({size / 1024:,.0f} KiB), {out / 'summary.md'}, {out / 'junit'}/ ({len(written)} file(s)), "
         f"{out / 'merged.json'}"
     )
     return 0
+
+
+def _read(
+    paths: Sequence[Path], opened: contextlib.ExitStack, junit: JUnitWriter, merged: MergedWriter
+) -> ReportModel:
+    """Read every run once, a test at a time, into the model, the JUnit files and the merged file."""
+    builder = ModelBuilder()
+    seen: set[object] = set()
+    dropped = 0
+    for run, tests in stream_runs(paths, opened):
+        digest = builder.start(run)
+        suite = junit.start(run)
+        merged.start(run)
+        for test, line, source, offset in tests:
+            builder.add(digest, test, source, offset)
+            junit.add(suite, test)
+            merged.add(line)
+        identity = run_identity(run)
+        if identity in seen:  # the same run read twice (a results file and a merged file)
+            builder.drop(digest)
+            junit.drop(run)
+            merged.drop()
+            dropped += 1
+        else:
+            seen.add(identity)
+            junit.end(suite)
+            merged.end(run)
+    return builder.model(dropped)
 
 
 def merge_results(paths: Sequence[Path], out: Path) -> int:

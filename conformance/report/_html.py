@@ -12,7 +12,7 @@ is escaped the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from ._evidence_view import reproduce_command
 from ._model import ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES, config_label
 
-__all__ = ["render_html", "render_section"]
+__all__ = ["render_html", "render_section", "write_html"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -34,8 +34,18 @@ def render_section(template_source: str, **context: Any) -> Markup:
 
 
 def render_html(model: ReportModel, sections: Sequence[ReportSection] = ()) -> str:
+    return "".join(_chunks(model, sections))
+
+
+def write_html(model: ReportModel, path: Path, sections: Sequence[ReportSection] = ()) -> None:
+    """Write the page as it is rendered (it is never whole in memory)."""
+    with path.open("w", encoding="utf-8") as file:
+        file.writelines(_chunks(model, sections))
+
+
+def _chunks(model: ReportModel, sections: Sequence[ReportSection]) -> Iterator[str]:
     template = _environment().get_template("index.html.j2")
-    return template.render(
+    return template.generate(
         model=model,
         sections=list(sections),
         order=[STYLES[o] for o in ORDER],

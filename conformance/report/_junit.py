@@ -28,15 +28,17 @@ is one ``<skipped>`` test case with the reason.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+import tempfile
 from pathlib import Path
+from typing import IO
 
 from .._outcomes import Outcome
 from .._records import TestResult
+from .._results import Run
 from .._terminal import safe
 from ._model import Column, ReportModel
 
-__all__ = ["MARKER", "junit_element", "write_junit"]
+__all__ = ["MARKER", "JUnitWriter"]
 
 #: The name of the root element; a file with it is ours and may be replaced.
 MARKER = "ssl-set-session-conformance"
@@ -44,85 +46,199 @@ MARKER = "ssl-set-session-conformance"
 _ERRORS = {Outcome.CRASH, Outcome.ERROR}
 # XML 1.0 forbids most control characters; library error text may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Stands for a test case's class name in the scratch file until the run's slug is known:
+#: ``_text`` turns every control character of the input into visible text, so none is left.
+_CLASSNAME = "\x01"
+_FLUSH = 2048
 
 
-def write_junit(model: ReportModel, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for column in model.columns:
-        path = folder / f"{column.slug}.xml"
-        tree = ET.ElementTree(junit_element(column))
-        ET.indent(tree)
-        tree.write(path, encoding="utf-8", xml_declaration=True)
-        written.append(path)
-    _remove_stale(folder, set(written))
-    return written
+class _Suite:
+    """One run's test cases: where they are in the scratch file, and their counts."""
+
+    def __init__(self, start: int) -> None:
+        self.start = self.stop = start
+        self.counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
 
 
-def junit_element(column: Column) -> ET.Element:
-    root = ET.Element("testsuites", name=MARKER)
-    suite = ET.SubElement(root, "testsuite", name=_text(column.key), timestamp=column.started)
-    _properties(
-        suite,
-        {
-            "adapter": column.name,
-            "label": column.label,
-            "openssl_documentation": column.documentation or "newest",
-            "library": column.library,
-            "tls_library": column.tls_library,
-            "suite_version": column.header.suite_version,
-            "python": column.python,
-            "platform": column.header.platform,
-            "status": column.status,
-            # The page's score, the same formula (pass / judged), so CI and the page agree.
-            "score": "n/a" if column.score is None else f"{column.score * 100:.1f} %",
-            "judged": f"{column.judged} of {column.total}",
-        },
-    )
-    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    classname = f"conformance.{column.slug}"
-    for test in column.tests:
-        _count(counts, _testcase(suite, classname, test))
-    if column.unavailable:
-        case = ET.SubElement(suite, "testcase", classname=classname, name="adapter available")
-        ET.SubElement(case, "skipped", message=_text(f"adapter unavailable: {column.unavailable}"))
-        _count(counts, "skipped")
-    elif not column.complete:
-        case = ET.SubElement(suite, "testcase", classname=classname, name="run complete")
-        message = f"the run did not complete: {column.state_text}"
-        ET.SubElement(case, "error", message=message, type="incomplete")
-        _count(counts, "error")
-    time = f"{sum(t.duration for t in column.tests):.3f}"
-    for element in (root, suite):
-        element.set("time", time)
-        for key, value in counts.items():
-            element.set(key, str(value))
-    return root
+class JUnitWriter:
+    """Writes junit/<slug>.xml as the runs stream by.
+
+    Each test case is written once, as it is read, to a scratch file; when the
+    report model is made (slugs, scores), ``write`` puts each run's suite head,
+    its test cases and its tail together. The XML is written by hand in the
+    shape ``ElementTree.indent`` gives, escaped as ``ElementTree`` escapes.
+    """
+
+    def __init__(self) -> None:
+        self._scratch: IO[bytes] = tempfile.TemporaryFile()
+        self._parts: list[str] = []
+        self._suites: dict[int, _Suite] = {}
+
+    def __enter__(self) -> JUnitWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._scratch.close()
+
+    def start(self, run: Run) -> _Suite:
+        self._flush()
+        suite = self._suites[id(run)] = _Suite(self._scratch.tell())
+        return suite
+
+    def add(self, suite: _Suite, test: TestResult) -> None:
+        counts = suite.counts
+        counts["tests"] += 1
+        name = _attr(test.test_id)
+        if test.as_expected and test.outcome is Outcome.PASS:
+            # the evidence of passes is in index.html and merged.json
+            self._parts.append(
+                f'    <testcase classname="{_CLASSNAME}" name="{name}" time="{test.duration:.6f}" />\n'
+            )
+        else:
+            kind = _kind(test)
+            counts[_PLURAL[kind]] += 1
+            self._parts.append(_case(name, kind, test))
+        if len(self._parts) >= _FLUSH:
+            self._flush()
+
+    def drop(self, run: Run) -> None:
+        """Forget a run (read twice); its test cases stay in the scratch file, unused."""
+        self._flush()
+        del self._suites[id(run)]
+
+    def end(self, suite: _Suite) -> None:
+        self._flush()
+        suite.stop = self._scratch.tell()
+
+    def _flush(self) -> None:
+        if self._parts:
+            self._scratch.write("".join(self._parts).encode("utf-8", "xmlcharrefreplace"))
+            self._parts.clear()
+
+    def write(self, model: ReportModel, folder: Path) -> list[Path]:
+        """One file per column of ``model``; our own files of runs no longer there are removed."""
+        self._flush()
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for column in model.columns:
+            path = folder / f"{column.slug}.xml"
+            suite = self._suites.get(id(column.run)) or _Suite(0)
+            with path.open("wb") as file:
+                self._write_suite(file, column, suite)
+            written.append(path)
+        _remove_stale(folder, set(written))
+        return written
+
+    def _write_suite(self, file: IO[bytes], column: Column, suite: _Suite) -> None:
+        counts = dict(suite.counts)
+        classname = f"conformance.{column.slug}"
+        extra = ""
+        if column.unavailable:
+            message = _attr(f"adapter unavailable: {column.unavailable}")
+            extra = _element(
+                "testcase",
+                _attrs(classname=classname, name="adapter available"),
+                [_element("skipped", _attrs(message=message), indent=6)],
+                indent=4,
+            )
+            _count(counts, "skipped")
+        elif not column.complete:
+            message = _attr(f"the run did not complete: {column.state_text}")
+            extra = _element(
+                "testcase",
+                _attrs(classname=classname, name="run complete"),
+                [_element("error", _attrs(message=message, type="incomplete"), indent=6)],
+                indent=4,
+            )
+            _count(counts, "error")
+        time = f"{column.duration:.3f}"
+        totals = f' time="{time}"' + "".join(f' {key}="{value}"' for key, value in counts.items())
+        head = (
+            "<?xml version='1.0' encoding='utf-8'?>\n"
+            f'<testsuites name="{MARKER}"{totals}>\n'
+            f'  <testsuite name="{_attr(column.key)}" timestamp="{_attr(column.started)}"{totals}>\n'
+            + _properties(_suite_properties(column), indent=4)
+        )
+        file.write(head.encode("utf-8", "xmlcharrefreplace"))
+        self._scratch.seek(suite.start)
+        remaining = suite.stop - suite.start
+        marker, replacement = _CLASSNAME.encode(), classname.encode()
+        while remaining > 0:
+            chunk = self._scratch.read(min(remaining, 1 << 20))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            file.write(chunk.replace(marker, replacement))
+        self._scratch.seek(0, 2)
+        tail = extra + "  </testsuite>\n</testsuites>"
+        file.write(tail.encode("utf-8", "xmlcharrefreplace"))
 
 
-def _testcase(suite: ET.Element, classname: str, test: TestResult) -> str:
-    case = ET.SubElement(
-        suite, "testcase", classname=classname, name=_text(test.test_id), time=f"{test.duration:.6f}"
-    )
-    kind = _kind(test)
-    if kind == "passed":  # the evidence of passes is in index.html and merged.json
-        return kind
-    _properties(
-        case,
-        {
-            "outcome": test.outcome.value,
-            "expected_outcome": test.expected_outcome.value,
-            "clauses": " ".join(test.clauses),
-            "config": test.config or "",
-            "rerun": test.rerun,
-            "expectation_link": test.expectation_link,
-        },
-    )
-    element = ET.SubElement(case, kind, message=_text(_message(test)), type=test.outcome.value)
-    element.text = _text(_details(test))
+def _suite_properties(column: Column) -> dict[str, str]:
+    return {
+        "adapter": column.name,
+        "label": column.label,
+        "openssl_documentation": column.documentation or "newest",
+        "library": column.library,
+        "tls_library": column.tls_library,
+        "suite_version": column.header.suite_version,
+        "python": column.python,
+        "platform": column.header.platform,
+        "status": column.status,
+        # The page's score, the same formula (pass / judged), so CI and the page agree.
+        "score": "n/a" if column.score is None else f"{column.score * 100:.1f} %",
+        "judged": f"{column.judged} of {column.total}",
+    }
+
+
+_PLURAL = {"failure": "failures", "error": "errors", "skipped": "skipped"}
+
+
+def _case(name: str, kind: str, test: TestResult) -> str:
+    properties = {
+        "outcome": test.outcome.value,
+        "expected_outcome": test.expected_outcome.value,
+        "clauses": " ".join(test.clauses),
+        "config": test.config or "",
+        "rerun": test.rerun,
+        "expectation_link": test.expectation_link,
+    }
+    children = [
+        _properties(properties, indent=6),
+        _element(
+            kind,
+            _attrs(message=_attr(_message(test)), type=_attr(test.outcome.value)),
+            text=_cdata(_details(test)),
+            indent=6,
+        ),
+    ]
     if test.evidence.steps:
-        ET.SubElement(case, "system-out").text = _text("\n".join(test.evidence.steps))
-    return kind
+        children.append(_element("system-out", "", text=_cdata("\n".join(test.evidence.steps)), indent=6))
+    attributes = f' classname="{_CLASSNAME}" name="{name}" time="{test.duration:.6f}"'
+    return _element("testcase", attributes, children, indent=4)
+
+
+def _attrs(**values: str) -> str:
+    """Attributes already escaped (or plain ASCII of our own)."""
+    return "".join(f' {key}="{value}"' for key, value in values.items())
+
+
+def _element(tag: str, attributes: str, children: list[str] = (), text: str = "", indent: int = 0) -> str:  # type: ignore[assignment]
+    pad = " " * indent
+    if children:
+        return f"{pad}<{tag}{attributes}>\n{''.join(children)}{pad}</{tag}>\n"
+    if text:
+        return f"{pad}<{tag}{attributes}>{text}</{tag}>\n"
+    return f"{pad}<{tag}{attributes} />\n"
+
+
+def _properties(values: dict[str, str], indent: int) -> str:
+    children = [
+        _element("property", f' name="conformance.{name}" value="{_attr(value)}"', indent=indent + 2)
+        for name, value in values.items()
+        if value
+    ]
+    return _element("properties", "", children, indent=indent)
 
 
 def _kind(test: TestResult) -> str:
@@ -154,22 +270,40 @@ def _details(test: TestResult) -> str:
     return "\n".join(lines)
 
 
-def _properties(parent: ET.Element, values: dict[str, str]) -> None:
-    properties = ET.SubElement(parent, "properties")
-    for name, value in values.items():
-        if value:
-            ET.SubElement(properties, "property", name=f"conformance.{name}", value=_text(value))
-
-
 def _count(counts: dict[str, int], kind: str) -> None:
     counts["tests"] += 1
-    plural = {"failure": "failures", "error": "errors", "skipped": "skipped"}.get(kind)
+    plural = _PLURAL.get(kind)
     if plural:
         counts[plural] += 1
 
 
 def _text(value: str) -> str:
     return _NOT_XML.sub("\ufffd", safe(str(value)))
+
+
+def _cdata(value: str) -> str:
+    """Element text, as ``ElementTree`` escapes it."""
+    return _text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(value: str) -> str:
+    """An attribute value, as ``ElementTree`` escapes it."""
+    text = _text(value)
+    for char, entity in _ATTRIBUTE_ENTITIES:
+        if char in text:
+            text = text.replace(char, entity)
+    return text
+
+
+_ATTRIBUTE_ENTITIES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("\r", "&#13;"),
+    ("\n", "&#10;"),
+    ("\t", "&#09;"),
+)
 
 
 def _remove_stale(folder: Path, written: set[Path]) -> None:

@@ -17,13 +17,13 @@ from typing import Any
 import jinja2
 
 from .._terminal import safe
-from ._model import ReportModel, ReportSection
+from ._model import UNEXPECTED_KEPT, ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES
 
 __all__ = ["code", "md", "render_markdown"]
 
 TEMPLATES = Path(__file__).with_name("templates")
-UNEXPECTED_LIMIT = 50
+UNEXPECTED_LIMIT = UNEXPECTED_KEPT
 #: Up to this many adapters, adapters are columns and clauses rows; above it, the other way.
 WIDE_LIMIT = 8
 
@@ -54,7 +54,7 @@ def code(value: Any) -> str:
 
 
 def render_markdown(model: ReportModel, sections: Sequence[ReportSection] = ()) -> str:
-    unexpected = [(column, test) for column in model.columns for test in column.tests if not test.as_expected]
+    unexpected = [(column, test) for column in model.columns for test in column.unexpected_tests]
     return (
         _environment()
         .get_template("summary.md.j2")
@@ -63,7 +63,7 @@ def render_markdown(model: ReportModel, sections: Sequence[ReportSection] = ()) 
             order=[STYLES[o] for o in ORDER],
             wide=len(model.matrix_columns) <= WIDE_LIMIT,
             unexpected=unexpected[:UNEXPECTED_LIMIT],
-            unexpected_total=len(unexpected),
+            unexpected_total=sum(column.unexpected for column in model.columns),
             sections=[s for s in sections if s.markdown],
         )
     )

@@ -30,6 +30,7 @@ __all__ = [
     "MERGED_SCHEMA",
     "MERGED_SCHEMA_VERSION",
     "MergedFile",
+    "MergedWriter",
     "is_merged",
     "read_merged",
     "write_merged",
@@ -63,16 +64,86 @@ class _Head(msgspec.Struct):
     schema_version: object = None
 
 
-def merged_document(runs: list[Run]) -> MergedFile:
-    return MergedFile(
-        created=now(),
-        runs=[MergedRun(origin=run.origin, header=run.header, tests=run.tests, end=run.end) for run in runs],
-    )
-
-
 def write_merged(runs: list[Run], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(merged_document(runs).to_json() + b"\n")
+    """A merged file of runs read whole."""
+    with MergedWriter(path) as writer:
+        for run in runs:
+            writer.start(run)
+            for test in run.tests:
+                writer.add(test.to_json())
+            writer.end(run)
+
+
+class MergedWriter:
+    """Writes a merged file as the runs stream by, one test record at a time.
+
+    The bytes are those ``MergedFile(...).to_json()`` gives: the document's
+    head, then each run's origin and header, its test records (a results
+    file's lines as they are: the suite writes them with the same encoder), its
+    end record. A run found to be a duplicate after it was written is cut off
+    again (``drop``).
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        self._partial = path.with_name(path.name + ".part")
+        self._file = self._partial.open("wb")
+        self._first_run = True
+        self._first_test = True
+        self._run_start = 0
+        self._was_first = True
+        head = MergedFile(created=now()).to_json()
+        assert head.endswith(b'"runs":[]}')
+        self._file.write(head[: -len(b"]}")])
+
+    def __enter__(self) -> MergedWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close(complete=exc_info[0] is None)
+
+    def start(self, run: Run) -> None:
+        self._run_start = self._file.tell()
+        self._was_first = self._first_run
+        origin = _ENCODE(run.origin)
+        comma = b"" if self._first_run else b","
+        self._file.write(
+            comma + b'{"origin":' + origin + b',"header":' + run.header.to_json() + b',"tests":['
+        )
+        self._first_test = True
+
+    def add(self, test_json: bytes) -> None:
+        """One test record, as JSON (a results file's line without its line end)."""
+        if self._first_test:
+            self._first_test = False
+            self._file.write(test_json)
+        else:
+            self._file.write(b"," + test_json)
+
+    def end(self, run: Run) -> None:
+        end = run.end.to_json() if run.end else b"null"
+        self._file.write(b'],"end":' + end + b"}")
+        self._first_run = False
+
+    def drop(self) -> None:
+        """Cut off the run written last (it was read twice)."""
+        self._file.seek(self._run_start)
+        self._file.truncate()
+        self._first_run = self._was_first
+
+    def close(self, complete: bool = True) -> None:
+        """Finish the file; if ``complete`` is false (an error), leave no file behind."""
+        if complete:
+            self._file.write(b"]}\n")
+        self._file.close()
+        if complete:
+            self._partial.replace(self._path)
+        else:
+            self._partial.unlink(missing_ok=True)
+
+
+_ENCODE = msgspec.json.Encoder().encode
 
 
 def is_merged(head: bytes) -> bool:

@@ -37,11 +37,12 @@ from .._capabilities import Capability
 from .._needs import battery_needs
 from .._outcomes import Outcome
 from .._records import FactsRecord, MappingEntry, RunHeader, StaleExpectation, TestResult
-from .._results import Run
+from .._results import Run, Source
 from ._verdicts import ORDER, STYLES, worst
 
 __all__ = [
     "FULL_LISTING_LIMIT",
+    "UNEXPECTED_KEPT",
     "BuildGroup",
     "CapabilityRow",
     "Cell",
@@ -50,6 +51,7 @@ __all__ = [
     "ConfigInfo",
     "ReportModel",
     "ReportSection",
+    "TestRef",
     "joined",
     "judged",
     "score",
@@ -58,6 +60,8 @@ __all__ = [
 #: Above this many test records the page lists less (see ``ReportModel.listed``), so that
 #: it stays usable: 100 adapters x 1,000 tests with every evidence would be ~200 MB.
 FULL_LISTING_LIMIT = 10_000
+#: Unexpected outcomes a column keeps whole for the summary (which lists the first 50).
+UNEXPECTED_KEPT = 50
 
 
 @dataclasses.dataclass
@@ -76,6 +80,10 @@ class Column:
     undocumented: frozenset[str] = frozenset()
     #: The outcomes that enter the score (those of documented clauses).
     scored_counts: dict[Outcome, int] = dataclasses.field(default_factory=dict)
+    #: The first unexpected outcomes of the run (up to ``UNEXPECTED_KEPT``), in run order.
+    unexpected_tests: list[TestResult] = dataclasses.field(default_factory=list)
+    #: The time its tests took, in seconds.
+    duration: float = 0.0
 
     @property
     def name(self) -> str:
@@ -97,10 +105,6 @@ class Column:
     @property
     def facts(self) -> FactsRecord:
         return self.header.adapter.facts
-
-    @property
-    def tests(self) -> list[TestResult]:
-        return self.run.tests
 
     @property
     def complete(self) -> bool:
@@ -195,19 +199,54 @@ class ConfigInfo:
     description: str
 
 
+class TestRef:
+    """A test of a cell: what the matrix needs of it, and its whole record when a renderer asks.
+
+    A report keeps only these; the record itself (evidence and all) is read back from its
+    results file (``Source``) when the page shows it, so memory does not grow with evidence.
+    """
+
+    __slots__ = ("_offset", "_source", "_test", "as_expected", "config", "outcome", "test_id")
+
+    def __init__(self, test: TestResult, source: Source | None = None, offset: int = 0) -> None:
+        self.test_id = test.test_id
+        self.outcome = test.outcome
+        self.as_expected = test.as_expected
+        self.config = test.config
+        self._source, self._offset = source, offset
+        self._test = None if source else test
+
+    @property
+    def test(self) -> TestResult:
+        """The whole record, read back from its file if it was not kept."""
+        if self._source is None:
+            assert self._test is not None
+            return self._test
+        return self._source.test(self._offset, self.test_id)
+
+
 @dataclasses.dataclass
 class Cell:
-    """The tests of one clause in one run."""
+    """The tests of one clause in one run: their outcomes counted, and those a page lists."""
 
     clause: ClauseRow
     column: Column
-    tests: list[TestResult]
+    #: The tests kept to be listed, worst first: every one up to the listing limit, above it
+    #: all but the expected passes (``ReportModel.listed``).
+    tests: list[TestRef]
     #: (configuration, its worst outcome or None when it has no tests, number of tests)
     by_config: list[tuple[ConfigInfo, Outcome | None, int]]
+    #: How many tests had each outcome.
+    outcome_counts: dict[Outcome, int] = dataclasses.field(default_factory=dict)
+    unexpected: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.outcome_counts.values())
 
     @property
     def worst(self) -> Outcome | None:
-        return worst(t.outcome for t in self.tests)
+        return worst(o for o, n in self.outcome_counts.items() if n)
 
     @property
     def documented(self) -> bool:
@@ -216,32 +255,26 @@ class Cell:
 
     @property
     def outcomes(self) -> list[Outcome]:
-        present = {t.outcome for t in self.tests}
-        return [o for o in ORDER if o in present]
+        return [o for o in ORDER if self.outcome_counts.get(o)]
 
     @property
     def counts(self) -> list[tuple[Outcome, int]]:
-        counter = collections.Counter(t.outcome for t in self.tests)
-        return [(o, counter[o]) for o in ORDER if counter[o]]
-
-    @property
-    def unexpected(self) -> int:
-        return sum(not t.as_expected for t in self.tests)
+        return [(o, self.outcome_counts[o]) for o in ORDER if self.outcome_counts.get(o)]
 
     @property
     def passed(self) -> int:
-        return sum(t.outcome is Outcome.PASS for t in self.tests)
+        return self.outcome_counts.get(Outcome.PASS, 0)
 
     @property
     def partial(self) -> bool:
         """Some tests behind the cell judged nothing (not-observable or error): never a bare verdict."""
-        return any(not t.outcome.is_library_verdict for t in self.tests)
+        return any(n and not o.is_library_verdict for o, n in self.outcome_counts.items())
 
     @property
     def tally(self) -> str:
         """What the cell rests on: "6 of 9 pass, 3 not-observable"."""
         others = [f"{n} {STYLES[o].label}" for o, n in self.counts if o is not Outcome.PASS]
-        return ", ".join([f"{self.passed} of {len(self.tests)} pass", *others])
+        return ", ".join([f"{self.passed} of {self.total} pass", *others])
 
 
 def judged(counts: dict[Outcome, int]) -> int:
@@ -299,7 +332,7 @@ class ReportModel:
 
     @property
     def test_count(self) -> int:
-        return sum(len(c.tests) for c in self.columns)
+        return sum(c.total for c in self.columns)
 
     @property
     def suite_versions(self) -> list[str]:
@@ -340,7 +373,7 @@ class ReportModel:
             groups.append(BuildGroup(name, columns, differing))
         return groups
 
-    def listed(self, cell: Cell) -> list[tuple[TestResult, bool]]:
+    def listed(self, cell: Cell) -> list[tuple[TestRef, bool]]:
         """The tests a cell lists, each with whether its evidence is shown.
 
         Up to ``FULL_LISTING_LIMIT`` test records, every test with its evidence. Above,

@@ -16,14 +16,20 @@ Python, command and number of tests agree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from .._results import ResultsFileError, Run, read_results
+from .._records import RunEnd, RunHeader, TestResult
+from .._results import ResultsFileError, Run, Source, read_results, stream_results
 from ._merged import is_merged, read_merged
 
-__all__ = ["ReportInputError", "find_files", "load_runs", "run_identity"]
+__all__ = ["ReportInputError", "StreamedTest", "find_files", "load_runs", "run_identity", "stream_runs"]
+
+#: A test record as it streams by: the record, its JSON, and where to read it again
+#: (its file and the offset of its line; None for a record kept in memory).
+StreamedTest = tuple[TestResult, bytes, Source | None, int]
 
 
 class ReportInputError(Exception):
@@ -36,6 +42,60 @@ def load_runs(paths: Sequence[Path]) -> tuple[list[Run], int]:
     for path in find_files(paths):
         runs.extend(read_file(path))
     return _without_duplicates(runs)
+
+
+def stream_runs(
+    files: Sequence[Path], opened: contextlib.ExitStack
+) -> Iterator[tuple[Run, Iterator[StreamedTest]]]:
+    """Every run in ``files`` (as ``find_files`` gives them) with an iterator of its tests, to be
+    read through before the next run.
+
+    A results file is read a line at a time and stays open (in ``opened``) so that a
+    renderer can read a test again (``Source``); when its tests have been read, the run
+    has its end record and ``count``. A merged file is read whole. Runs read twice are
+    not dropped here: ``run_identity`` tells them.
+    """
+    for path in files:
+        try:
+            file = opened.enter_context(path.open("rb"))
+            if _is_merged_file(file):
+                runs = read_merged(path, file.read())
+                for run in runs:
+                    yield run, ((test, test.to_json(), None, 0) for test in run.tests)
+                continue
+            records = stream_results(path, file)
+            _, _, header = next(records)
+        except ResultsFileError as error:
+            raise ReportInputError(_one_line(str(error))) from None
+        except OSError as error:
+            raise ReportInputError(f"{path}: cannot read it ({error.strerror or error})") from None
+        assert isinstance(header, RunHeader)  # stream_results checks that it comes first
+        run = Run(path, header, [], None, path.name, count=0)
+        yield run, _tests(run, records, Source(path, file))
+
+
+def _tests(run: Run, records: Iterator[tuple[int, bytes, Any]], source: Source) -> Iterator[StreamedTest]:
+    count = 0
+    try:
+        for offset, line, record in records:
+            if isinstance(record, TestResult):
+                count += 1
+                yield record, line.strip(), source, offset
+            elif isinstance(record, RunEnd):
+                run.end = record
+    except ResultsFileError as error:
+        raise ReportInputError(_one_line(str(error))) from None
+    except OSError as error:
+        raise ReportInputError(f"{run.path}: cannot read it ({error.strerror or error})") from None
+    run.count = count
+
+
+def _is_merged_file(file: IO[bytes]) -> bool:
+    """Whether an open file is a merged file; it is left at its start."""
+    first = file.readline()
+    merged = is_merged(first) or (first.strip() == b"{" and is_merged(first + file.read()))
+    file.seek(0)
+    return merged
 
 
 def find_files(paths: Sequence[Path]) -> list[Path]:
@@ -88,7 +148,7 @@ def run_identity(run: Run) -> tuple[Any, ...]:
         header.platform,
         header.python,
         header.command,
-        len(run.tests),
+        run.recorded,
     )
 
 
