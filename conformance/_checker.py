@@ -28,14 +28,12 @@ from __future__ import annotations
 
 import functools
 import sys
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from ._capabilities import Capability
 from ._configs import CONFIGS, ProtocolConfig
-from ._contract import Adapter
-from ._credentials import make_credentials
+from ._contract import Adapter, Credentials
+from ._credentials import private_credentials
 from ._errors import HandshakeFailed, LibraryUnavailable, NotObservable
 from ._evidence import Check, Evidence
 from ._isolation import run_in_child
@@ -175,14 +173,13 @@ def _return_checks(recorder: Recorder, evidence: Evidence) -> None:
             _passed(evidence, what, f"{RETURNS[method].expected.split(':')[0]}, in {calls} call(s)")
 
 
-def _handshake_stage(cls: type[Adapter], evidence: Evidence) -> None:
+def _handshake_stage(cls: type[Adapter], credentials: Credentials, evidence: Evidence) -> None:
     recorder = _start(cls, evidence)
     if recorder is None:
         return
-    with tempfile.TemporaryDirectory(prefix="conformance-check-") as folder:
-        lab = Lab(recorder, make_credentials(Path(folder)), evidence)  # type: ignore[arg-type]
-        unobserved: list[Capability] = []
-        built = [_check_config(recorder, lab, config, unobserved) for config in CONFIGS]
+    lab = Lab(recorder, credentials, evidence)  # type: ignore[arg-type]
+    unobserved: list[Capability] = []
+    built = [_check_config(recorder, lab, config, unobserved) for config in CONFIGS]
     if not any(built):
         _failed(
             evidence,
@@ -218,7 +215,10 @@ def check_adapter(spec: str) -> int:
     if all(check.ok for check in checks):
         evidence = Evidence()
         sys.stdout.flush()  # the child must not inherit unwritten output
-        ending = run_in_child(lambda: _handshake_stage(cls, evidence), evidence, TIME_LIMIT)
+        # The key's folder is made and removed here: a child that crashes cannot leave it behind.
+        with private_credentials() as credentials:
+            body = lambda: _handshake_stage(cls, credentials, evidence)
+            ending = run_in_child(body, evidence, TIME_LIMIT)
         checks += ending.evidence.checks
         notes = ending.evidence.notes
         if ending.outcome is not Outcome.PASS:

@@ -5,7 +5,7 @@ runs the body and streams its evidence steps and trace entries to the parent
 as ``Step`` and ``Traced`` records, then its ``Ending`` (see ``_records``); the parent waits with a time
 limit. A child that dies of a signal is a ``crash`` (the signal named, the
 steps up to the crash kept); one that runs out of time is killed and is a
-``timeout``. A fork costs about a millisecond, so every test can have one.
+``timeout``. Battery tests are forked by a fork server (``_forkserver``).
 
 The child's lifetime is bounded by the parent's: it leads a process group of
 its own (so a timeout, an interrupted run or the end of the test ends every
@@ -22,6 +22,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import dataclasses
+import functools
 import os
 import select
 import signal
@@ -29,13 +30,24 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from typing import NoReturn
 
 from ._errors import HandshakeFailed, LibraryFault
 from ._evidence import Contradiction, Evidence, EvidenceRecord, Op
 from ._outcomes import Outcome, describe_exception, outcome_of_exception
 from ._records import Ending, RecordError, Step, Traced, decode_pipe_line
 
-__all__ = ["Child", "Ending", "ending_of", "run_in_child", "run_in_process", "start_child"]
+__all__ = [
+    "Child",
+    "Ending",
+    "bound_lifetime",
+    "ending_of",
+    "fork",
+    "run_child",
+    "run_in_child",
+    "run_in_process",
+    "start_child",
+]
 
 #: What the parent keeps of a child's report; the rest is counted and noted.
 KEEP_BYTES = 1 << 20
@@ -107,12 +119,24 @@ def run_in_child(body: Callable[[], None], evidence: Evidence, timeout: float) -
     return start_child(body, evidence).finish(timeout)
 
 
+def _waitpid(pid: int) -> int:
+    return os.waitpid(pid, 0)[1]
+
+
 @dataclasses.dataclass
 class Child:
-    """A test body running in a forked child, not yet waited for (see ``start_child``)."""
+    """A test body running in a forked child, not yet waited for (see ``start_child``).
+
+    ``reap`` waits for it and gives its exit status: ``os.waitpid`` for a child of this
+    process, the fork server's answer for one of its children (``_forkserver``);
+    ``release`` reaps it when its status is not wanted.
+    """
 
     pid: int
     read_end: int
+    reap: Callable[[int], int] = _waitpid
+    #: Reaps a killed child whose status is not wanted (the fork server does it in its own time).
+    release: Callable[[int], object] = _waitpid
 
     def finish(self, timeout: float) -> Ending:
         """Read the child's steps and ending, waiting at most ``timeout`` seconds from now."""
@@ -123,9 +147,14 @@ class Child:
             self.abandon()
             raise
         os.close(self.read_end)
-        if timed_out or report.ending is None:
+        if report.ending is not None and not timed_out:
+            # Its ending is in: the child, and whatever it left (a grandchild holding the pipe), go
+            # now; its exit status says nothing more. The group is still its own: it is not reaped.
             _end_group(self.pid)
-        _, status = os.waitpid(self.pid, 0)
+            self.release(self.pid)
+            return report.ending
+        _end_group(self.pid)
+        status = self.reap(self.pid)
         _end_group(self.pid, leader_reaped=True)  # what the adapter left (a grandchild holding the pipe)
         return _ending_from(report, status, timed_out, timeout)
 
@@ -135,7 +164,7 @@ class Child:
             os.close(self.read_end)
         _end_group(self.pid)
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+            self.reap(self.pid)
 
 
 def start_child(body: Callable[[], None], evidence: Evidence) -> Child:
@@ -144,17 +173,18 @@ def start_child(body: Callable[[], None], evidence: Evidence) -> Child:
     Several children may run at once (``conformance run -j N``); each streams into its
     own pipe (a child whose pipe is full waits for ``finish`` to read it).
     """
+    _prctl()  # resolved before the fork, once
     read_end, write_end = os.pipe()
     parent = os.getpid()
     try:
-        pid = _fork()
+        pid = fork()
     except BaseException:
         os.close(read_end)
         os.close(write_end)
         raise
     if pid == 0:  # the child
         os.close(read_end)
-        _child(body, evidence, write_end, parent)
+        run_child(body, evidence, write_end, parent)
     os.close(write_end)
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)  # also done by the child: whichever runs first
@@ -166,7 +196,7 @@ def start_child(body: Callable[[], None], evidence: Evidence) -> Child:
 _HELD = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
-def _fork() -> int:
+def fork() -> int:
     """``os.fork`` with SIGINT and SIGTERM held back until it returns (in both processes)."""
     try:
         signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
@@ -183,9 +213,10 @@ def _settle() -> None:
 # -- the child ------------------------------------------------------------------------------
 
 
-def _child(body: Callable[[], None], evidence: Evidence, fd: int, parent: int) -> None:
+def run_child(body: Callable[[], None], evidence: Evidence, fd: int, parent: int) -> NoReturn:
+    """In a forked child: run ``body``, streaming its steps and ending into ``fd``; never returns."""
     try:
-        _bound_lifetime(parent)
+        bound_lifetime(parent)
 
         def send(record: Step | Traced | Ending) -> None:
             _write_all(fd, record.to_json() + _LINE_END)
@@ -197,7 +228,7 @@ def _child(body: Callable[[], None], evidence: Evidence, fd: int, parent: int) -
         os._exit(0)  # never run the parent's cleanup (pytest, atexit) in the child
 
 
-def _bound_lifetime(parent: int) -> None:
+def bound_lifetime(parent: int) -> None:
     """Lead a process group; die with the parent (or, without prctl, at an alarm)."""
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)
@@ -208,13 +239,20 @@ def _bound_lifetime(parent: int) -> None:
 
 
 def _die_with_parent() -> bool:
+    prctl = _prctl()
+    return prctl is not None and prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # 1: PR_SET_PDEATHSIG
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, found once in the parent (``find_library`` runs ldconfig: ms per child)."""
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return bool(libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0)  # 1: PR_SET_PDEATHSIG
+        return libc.prctl
     except (OSError, AttributeError):
-        return False
+        return None
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -1,16 +1,20 @@
-"""N test children at once (``conformance run -j N``), results still in test order.
+"""Test children: forked by the fork server, N at a time (``conformance run -j N``), results in test order.
 
 Design: pytest runs the battery's tests one after another, and the plugin
-writes each result when its test's turn comes. With N jobs, when a test's turn
-comes the plugin also forks the children of the next N-1 tests, so that they
-run while it waits for this one; each later test then finds its child already
-running (or done). Every test still has its own child forked from the warm
-parent, results are written in test order by the parent alone, and the
-expectations are weighed once, in the parent: the same outcomes as a serial run.
+writes each result when its test's turn comes. When a test's turn comes, its
+child is started (or found running) and read to its ending. With N jobs, the
+plugin also starts the children of the next N-1 tests, so that they run while
+it waits for this one. Every test still has its own child, with a lab of its
+own made from the test alone; results are written in test order by the parent
+alone, and the expectations are weighed once, in the parent: the same outcomes
+as a serial run.
 
-A test is started ahead only if all it asks for is the lab and its parameters
-(every battery test) and no skip marker holds it back; any other test runs
-when its turn comes, as in a serial run. Children started ahead of a run that
+Children come from the fork server (``_forkserver``), started at the first
+test, once the parent is warm. A test can be started by the server, or ahead
+of its turn, only if all it asks for is the lab and its parameters (every
+battery test) and no skip marker holds it back; any other test is forked by
+the parent when its turn comes, with the fixtures pytest made for it. So is
+every test once the server is gone. Children started ahead of a run that
 stops early (``-x``, an interrupt) are killed and reaped at the end.
 """
 
@@ -20,46 +24,95 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from ._evidence import Evidence
+from ._forkserver import ForkServer, ForkServerGone
 from ._isolation import Child, Ending, start_child
 from ._lab import Lab
+from ._outcomes import Outcome
 
-__all__ = ["Jobs"]
+__all__ = ["Jobs", "LabFactory"]
+
+#: A fresh lab for a test item (its needs declared), made where the test runs.
+LabFactory = Callable[[pytest.Item], Lab]
 
 
 class Jobs:
-    """Children of the tests to come, started ahead (see the module doc)."""
+    """The test children of a run (see the module doc)."""
 
-    def __init__(self, jobs: int, items: Sequence[pytest.Item]) -> None:
+    def __init__(self, jobs: int, items: Sequence[pytest.Item], server: bool = True) -> None:
         self.jobs = jobs
         self.items = list(items)
         self.order = {item.nodeid: index for index, item in enumerate(self.items)}
         self.running: dict[str, Child] = {}
+        self.server: ForkServer | None = None
+        self._server_wanted = server
 
-    def ending(self, item: pytest.Function, lab: Lab, new_lab: Callable[[], Lab], timeout: float) -> Ending:
-        """The ending of ``item``'s child (started now, or earlier ahead of its turn)."""
-        child = self.running.pop(item.nodeid, None)
-        if child is None:
-            child = start_child(_body(item, lab), lab.evidence)
+    def ending(self, item: pytest.Function, lab: Lab, new_lab: LabFactory, timeout: float) -> Ending:
+        """The ending of ``item``'s child (started now, or earlier ahead of its turn).
+
+        ``lab`` is the one pytest made for ``item`` in this process; ``new_lab`` makes
+        one for any test, in the child that runs it.
+        """
+        self._start_server(new_lab)
+        child = self.running.pop(item.nodeid, None) or self._start(item, lab, new_lab)
         index = self.order.get(item.nodeid)
         if index is not None:
             for later in self.items[index + 1 : index + self.jobs]:
-                if (
-                    later.nodeid not in self.running
-                    and isinstance(later, pytest.Function)
-                    and _startable(later)
-                ):
-                    ahead = new_lab()
-                    self.running[later.nodeid] = start_child(_body(later, ahead), ahead.evidence)
-        return child.finish(timeout)
+                if later.nodeid not in self.running and _startable(later):
+                    self.running[later.nodeid] = self._start(later, None, new_lab)
+        try:
+            return child.finish(timeout)
+        except ForkServerGone as gone:
+            self._lose_server()
+            return Ending(
+                outcome=Outcome.ERROR,
+                reason=f"the test's exit status is unknown: {gone}",
+                evidence=Evidence().record(),
+            )
 
     def close(self) -> None:
         for child in self.running.values():
             child.abandon()
         self.running.clear()
+        self._lose_server()
+
+    # -- starting children ------------------------------------------------------------
+    def _start_server(self, new_lab: LabFactory) -> None:
+        if not self._server_wanted:
+            return
+        self._server_wanted = False  # one server per run: if it goes, the parent forks
+        items = self.items
+
+        def body_of(number: int) -> tuple[Callable[[], None], Evidence]:
+            item = items[number]
+            made = new_lab(item)
+            return _body(item, made), made.evidence
+
+        try:
+            self.server = ForkServer.start(body_of)
+        except OSError:
+            self.server = None
+
+    def _start(self, item: pytest.Item, lab: Lab | None, new_lab: LabFactory) -> Child:
+        startable = _startable(item)
+        if self.server is not None and startable:
+            try:
+                return self.server.start_child(self.order[item.nodeid])
+            except ForkServerGone:
+                self._lose_server()
+        assert isinstance(item, pytest.Function)
+        if lab is None:
+            lab = new_lab(item)  # made in this process, for a child forked from it
+        return start_child(_body(item, lab) if startable else _fixtures_body(item), lab.evidence)
+
+    def _lose_server(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
 
 
-def _startable(item: pytest.Function) -> bool:
-    if item.get_closest_marker("clause") is None:
+def _startable(item: pytest.Item) -> bool:
+    if not isinstance(item, pytest.Function) or item.get_closest_marker("clause") is None:
         return False
     if item.get_closest_marker("skip") or item.get_closest_marker("skipif"):
         return False
@@ -67,7 +120,14 @@ def _startable(item: pytest.Function) -> bool:
     return all(name == "lab" or name in params for name in item._fixtureinfo.argnames)
 
 
-def _body(item: pytest.Function, lab: Lab) -> Callable[[], None]:
+def _body(item: pytest.Item, lab: Lab) -> Callable[[], None]:
+    assert isinstance(item, pytest.Function)
     params = item.callspec.params if hasattr(item, "callspec") else {}
     arguments = {name: lab if name == "lab" else params[name] for name in item._fixtureinfo.argnames}
+    return lambda: item.obj(**arguments)
+
+
+def _fixtures_body(item: pytest.Function) -> Callable[[], None]:
+    """The body with the fixtures pytest made for it in this process."""
+    arguments = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
     return lambda: item.obj(**arguments)

@@ -192,7 +192,7 @@ class ConformanceRun:
             return
         self.selected = 0 if self.unavailable else len(battery)
         self.writer.publish()
-        if self.config.getoption("jobs") > 1:
+        if not self.config.getoption("no_isolation"):
             self.jobs = Jobs(self.config.getoption("jobs"), session.items)
 
     # -- running -----------------------------------------------------------------------
@@ -218,7 +218,9 @@ class ConformanceRun:
             ending = run_in_process(body, lab.evidence)
         elif self.jobs is not None:
             prepared = self.prepared(lab.adapter, lab.credentials)
-            new_lab = lambda: Lab(lab.adapter, lab.credentials, Evidence(), prepared)
+            new_lab = lambda item: Lab(
+                lab.adapter, lab.credentials, Evidence(), prepared, needs=declared_needs(item)
+            )
             ending = self.jobs.ending(pyfuncitem, lab, new_lab, timeout)
         else:
             ending = run_in_child(body, lab.evidence, timeout)

@@ -254,6 +254,19 @@ def test_a_crash_is_reported_and_the_check_ends(check) -> None:
     )
 
 
+def test_a_crash_leaves_no_key_file_behind(pytester: pytest.Pytester) -> None:
+    write_example(pytester.path)
+    pytester.makepyfile(broken_adapters=textwrap.dedent(BROKEN))
+    tmpdir = pytester.path / "tmp"
+    tmpdir.mkdir()
+    pytester._monkeypatch.setenv("TMPDIR", str(tmpdir))
+    result = pytester.run(
+        sys.executable, "-m", "conformance", "check", "broken_adapters:CrashesInTheHandshake"
+    )
+    assert result.ret == 1
+    assert list(tmpdir.iterdir()) == []  # the credentials' folder, made by the parent, went with the check
+
+
 def test_a_capability_never_observable_is_to_fix(check) -> None:
     result = check("broken_adapters:NoSessionIds")
     assert result.ret == 1
