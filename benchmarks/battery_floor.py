@@ -8,7 +8,10 @@ For one adapter this script
 2. times a tight loop doing the same handshakes with the same library,
    certificates and configurations, in one process, without pytest or fork
    (contexts made once per configuration: that is the floor);
-3. times the battery itself (``conformance run ADAPTER``, the whole command);
+3. times the battery itself (``conformance run ADAPTER``, the whole command), as
+   users run it (a test child per core), serially (``-j 1``), and without
+   isolation (the same tests in the pytest process: the difference to the serial
+   run is what a fork per test costs);
 
 and repeats 2 and 3 interleaved, N times, printing the median, the spread and
 the ratio battery / floor. Run from the project root, with the suite and the
@@ -186,32 +189,39 @@ def main() -> None:
     total = {kind: sum(n for (_, k), n in plan.items() if k == kind) for kind in KINDS}
     print(f"  {'total':<18} " + "  ".join(f"{total[k]:4d} {k}" for k in KINDS))
 
-    floors, batteries, ratios, cpu_ratios, others, other_ratios = [], [], [], [], [], []
+    # The battery as users run it (one test child per core), serially, and without isolation
+    # (same tests in the pytest process: what the fork per test costs is the difference).
+    variants = {  # label: (what it is, 'conformance run' options)
+        "default": ("the battery as run (-j auto: a test child per core)", args.extra),
+        "serial": ("the battery, one test child at a time (-j 1)", ["-j", "1", *args.extra]),
+        "no-isolation": (
+            "the same tests in the pytest process, no fork (-j 1 -- --no-isolation)",
+            ["-j", "1", *args.extra, "--", "--no-isolation"],
+        ),
+    }
+    if args.compare:
+        variants["compared"] = (f"the default battery with {args.compare}", args.extra)
+    floors: list[float] = []
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    cpu_ratios: list[float] = []
     for number in range(1, args.repeat + 1):
         floor, floor_cpu, seen = time_floor(args.adapter, plan)
-        battery, battery_cpu, status = time_battery(args.adapter, args.extra)
         floors.append(floor)
-        batteries.append(battery)
-        ratios.append(battery / floor)
-        cpu_ratios.append(battery_cpu / floor_cpu)
-        line = (
-            f"  run {number}: tight loop {floor:.2f} s ({seen.get('full', 0)} full, "
-            f"{seen.get('resumed', 0)} resumed), battery {battery:.2f} s (exit {status}), "
-            f"ratio {battery / floor:.2f}; CPU {floor_cpu:.2f} s vs {battery_cpu:.2f} s"
-        )
-        if args.compare:
-            other, other_cpu, other_status = time_battery(args.adapter, args.extra, args.compare)
-            others.append(other)
-            other_ratios.append(other / floor)
-            line += f"; compared {other:.2f} s (CPU {other_cpu:.2f} s, exit {other_status}), ratio {other / floor:.2f}"
+        line = f"  run {number}: tight loop {floor:.2f} s ({seen.get('full', 0)} full, {seen.get('resumed', 0)} resumed)"
+        for name, (_, extra) in variants.items():
+            python = args.compare if name == "compared" else sys.executable
+            wall, cpu, status = time_battery(args.adapter, extra, python)
+            times[name].append(wall)
+            if not cpu_ratios or len(cpu_ratios) < number:
+                cpu_ratios.append(cpu / floor_cpu)  # of the default battery, the first variant
+            line += f"; {name} {wall:.2f} s (exit {status})"
         print(line, flush=True)
-    print(f"tight loop (s): {_spread(floors)}")
-    print(f"battery (s):    {_spread(batteries)}")
-    print(f"ratio:          {_spread(ratios)}")
-    print(f"CPU ratio:      {_spread(cpu_ratios)}  (CPU seconds: the battery with its children / the loop)")
-    if args.compare:
-        print(f"compared battery (s): {_spread(others)}")
-        print(f"compared ratio:       {_spread(other_ratios)}")
+    print(f"tight loop (s):  {_spread(floors)}")
+    for name, walls in times.items():
+        print(f"{name}: {variants[name][0]}")
+        print(f"  seconds:           {_spread(walls)}")
+        print(f"  ratio to the loop: {_spread([w / f for w, f in zip(walls, floors)])}")
+    print(f"CPU ratio (default battery with its children / the loop): {_spread(cpu_ratios)}")
 
 
 if __name__ == "__main__":

@@ -65,8 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         "-j",
         type=_jobs,
-        default=1,
-        help="test children at once, results still in test order (default 1; 'auto': one per core)",
+        default=None,
+        help="test children at once, results still in test order (default 'auto': one per core; "
+        "1 with --no-isolation)",
     )
     run.set_defaults(handler=_run)
 
@@ -159,6 +160,8 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     for option in SHARED_OPTIONS:
         options += option.words(args)
     extra, jobs = _xdist_jobs(extra, args.jobs)
+    if jobs is None:  # one child per core, but a run in this process (--no-isolation) has none
+        jobs = 1 if "--no-isolation" in extra else _jobs("auto")
     if jobs > 1:
         options += ["--jobs", str(jobs)]
     # The battery's own settings, explicitly: never those of a project in the current folder.
@@ -176,7 +179,7 @@ def _jobs(text: str) -> int:
     return int(text)
 
 
-def _xdist_jobs(extra: list[str], jobs: int) -> tuple[list[str], int]:
+def _xdist_jobs(extra: list[str], jobs: int | None) -> tuple[list[str], int | None]:
     """pytest options for the battery: a ``--`` dropped, pytest-xdist's ``-n N`` taken as ``-j N``.
 
     pytest-xdist's workers would each write the results file and weigh the
