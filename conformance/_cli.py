@@ -133,7 +133,9 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("reports"), help="where results go (default: reports)"
     )
     selftest.add_argument("--mutant", action="append", default=[], help="only this mutant (repeatable)")
-    selftest.add_argument("--jobs", "-j", type=int, default=2, help="battery runs at once (default: 2)")
+    selftest.add_argument(
+        "--jobs", "-j", type=int, default=0, help="battery runs at once (default: one per core)"
+    )
     selftest.set_defaults(handler=_selftest)
     return parser
 

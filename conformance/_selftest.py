@@ -2,7 +2,8 @@
 
 Design: the self-test runs the battery, without expectations, once against
 each baseline and once against each mutant (``_mutants`` says what those are
-and judges each run), in parallel child processes. A mutant that survives
+and judges each run), in children forked from one warm process, one per core
+at once (``_selftest_runs``). A mutant that survives
 somewhere is a finding about the battery; so is a clause no mutant breaks,
 and a test that killed no mutant. The kill matrix goes to
 ``selftest/kill-matrix.json`` under ``--out``; its format, and what one of
@@ -11,10 +12,7 @@ its cells says, is ``_matrix_format``'s.
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -27,8 +25,9 @@ from ._matrix_format import MATRIX_FILE, MATRIX_SCHEMA, cell, kills_in
 from ._mutants import MUTANT_GROUP, Kill, Mutant, MutantError, find_mutants, judge, load_mutant
 from ._outcomes import Outcome
 from ._results import ResultsFileError, Run, now, read_results
+from ._selftest_runs import default_jobs, fork_each, run_battery, warm_up
 
-__all__ = ["idle_tests", "run_battery", "run_selftest"]
+__all__ = ["idle_tests", "run_selftest"]
 
 #: Runs the battery against ``target`` into a folder; returns the results file.
 Battery = Callable[[str, Path], Path]
@@ -37,35 +36,9 @@ Battery = Callable[[str, Path], Path]
 # -- running ------------------------------------------------------------------------------
 
 
-def run_battery(target: str, folder: Path) -> Path:
-    """Run the battery against ``target`` without expectations; the results file it wrote."""
-    shutil.rmtree(folder, ignore_errors=True)  # never read a file of an earlier run
-    command = [
-        sys.executable,
-        "-m",
-        "conformance",
-        "run",
-        target,
-        "--no-expectations",
-        "--results-dir",
-        str(folder),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-    ]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    files = sorted(folder.glob("*.jsonl"))
-    if len(files) != 1:
-        tail = (completed.stderr or completed.stdout).strip()[-600:]
-        raise MutantError(
-            f"the battery run of {target} wrote no results file (exit {completed.returncode}): {tail}"
-        )
-    return files[0]
-
-
 def run_selftest(
     out: Path,
-    jobs: int = 2,
+    jobs: int = 0,
     only: Sequence[str] = (),
     *,
     found: Iterable[tuple[str, str]] | None = None,
@@ -74,7 +47,8 @@ def run_selftest(
     """Run the battery against every mutant (or those named in ``only``); write the kill matrix.
 
     0 when every mutant is killed (and, for a full run, every clause has one);
-    1 when one survives or cannot be judged; 2 when there is nothing to run.
+    1 when one survives or cannot be judged; 2 when there is nothing to run. ``jobs``: battery
+    runs at once (0: one per core).
     """
     entries = sorted(found) if found is not None else find_mutants()
     if not entries:
@@ -95,9 +69,10 @@ def run_selftest(
     entries = [entry for entry in entries if not only or entry[0] in only]
     folder = out / MATRIX_FILE.parent
     mutants, failed = _load_all(entries)
-    runs = _run_all(
-        sorted({m.baseline for m in mutants} | {m.target for m in mutants}), folder, jobs, battery
-    )
+    targets = sorted({m.baseline for m in mutants} | {m.target for m in mutants})
+    if battery is run_battery:
+        warm_up(target.partition(":")[0] for target in targets)
+    runs = _run_all(targets, folder, jobs or default_jobs(), battery)
     kills = sorted(failed + [_judged(mutant, runs) for mutant in mutants], key=_catalogue_order)
     for kill in kills:
         kill.results = _shown(kill.results, out)
@@ -124,14 +99,15 @@ def _load_all(entries: Sequence[tuple[str, str]]) -> tuple[list[Mutant], list[Ki
 
 
 def _run_all(targets: list[str], folder: Path, jobs: int, battery: Battery) -> dict[str, Run | MutantError]:
-    def one(target: str) -> Run | MutantError:
+    """Each target's run, read back (or why there is none); ``jobs`` forked children at once."""
+    paths = fork_each(lambda target: battery(target, folder / _folder_name(target)), targets, jobs)
+    runs: dict[str, Run | MutantError] = {}
+    for target, path in paths.items():
         try:
-            return read_results(battery(target, folder / _folder_name(target)))
-        except (MutantError, ResultsFileError) as error:
-            return MutantError(str(error))
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return dict(zip(targets, pool.map(one, targets)))
+            runs[target] = read_results(path) if isinstance(path, Path) else MutantError(path)
+        except ResultsFileError as error:
+            runs[target] = MutantError(str(error))
+    return runs
 
 
 def _folder_name(target: str) -> str:
