@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+import msgspec
+
 from ._records import (
     SCHEMA,
     SCHEMA_VERSION,
@@ -132,6 +134,8 @@ def read_results(path: Path) -> Run:
 
 
 Record = RunHeader | TestResult | RunEnd
+#: The records of a results file (as ``_records.decode_line`` decodes them; errors go through it).
+_DECODER = msgspec.json.Decoder(Record)
 
 
 def stream_results(path: Path, file: IO[bytes]) -> Iterator[tuple[int, bytes, Record]]:
@@ -145,11 +149,25 @@ def stream_results(path: Path, file: IO[bytes]) -> Iterator[tuple[int, bytes, Re
     seen: dict[str, int] = {}
     end_line = 0
     offset = 0
+    decode = _DECODER.decode
     for number, line in enumerate(file, start=1):
-        start, offset = offset, offset + len(line)
-        if not line.strip():
+        start = offset
+        offset += len(line)
+        try:
+            record = decode(line)
+        except Exception:
+            if line.isspace():
+                continue
+            record = _record(path, number, line, first=header is None)
+        if type(record) is TestResult and header is not None and not end_line:  # the common case
+            if record.test_id in seen:
+                raise ResultsFileError(
+                    f"{path}, line {number}: test {record.test_id!r} recorded twice "
+                    f"(first on line {seen[record.test_id]})"
+                )
+            seen[record.test_id] = number
+            yield start, line, record
             continue
-        record = _record(path, number, line, first=header is None)
         if header is None:
             if not isinstance(record, RunHeader):
                 raise ResultsFileError(
@@ -162,17 +180,10 @@ def stream_results(path: Path, file: IO[bytes]) -> Iterator[tuple[int, bytes, Re
                 f"{path}, line {number}: a second run header; a results file holds one run "
                 "(were two files joined? 'conformance merge' joins runs)"
             )
-        elif end_line:
+        elif end_line or isinstance(record, TestResult):
             raise ResultsFileError(f"{path}, line {number}: a record after the end record (line {end_line})")
-        elif isinstance(record, RunEnd):
-            end_line = number
         else:
-            if record.test_id in seen:
-                raise ResultsFileError(
-                    f"{path}, line {number}: test {record.test_id!r} recorded twice "
-                    f"(first on line {seen[record.test_id]})"
-                )
-            seen[record.test_id] = number
+            end_line = number
         yield start, line, record
     if header is None:
         raise ResultsFileError(f"{path}: an empty file; expected a results file (run header first)")

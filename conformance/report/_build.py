@@ -64,7 +64,8 @@ class _CellDigest:
     __slots__ = ("by_config", "kept", "unexpected")
 
     def __init__(self) -> None:
-        self.by_config: dict[str | None, dict[Outcome, int]] = {}
+        #: Outcomes (by value) per configuration.
+        self.by_config: dict[str | None, dict[str, int]] = {}
         self.unexpected = 0
         self.kept: list[TestRef] = []
 
@@ -75,9 +76,8 @@ class RunDigest:
     def __init__(self, run: Run) -> None:
         self.run = run
         self.count = 0
-        self.counts: dict[Outcome, int] = {}
-        #: Outcomes per tuple of clauses (the score leaves out tests of undocumented clauses).
-        self.by_clauses: dict[tuple[str, ...], dict[Outcome, int]] = {}
+        #: Outcomes (by value) per tuple of clauses (the score leaves out tests of undocumented clauses).
+        self.by_clauses: dict[tuple[str, ...], dict[str, int]] = {}
         self.unexpected = 0
         self.expected_deviations = 0
         self.duration = 0.0
@@ -107,14 +107,13 @@ class ModelBuilder:
 
     def add(self, digest: RunDigest, test: TestResult, source: Source | None = None, offset: int = 0) -> None:
         outcome = test.outcome
+        value = outcome._value_  # counted by value: hashing an Enum member runs Python code
         expected = test.as_expected
         digest.count += 1
-        counts = digest.counts
-        counts[outcome] = counts.get(outcome, 0) + 1
         per = digest.by_clauses.get(test.clauses)
         if per is None:
             per = digest.by_clauses[test.clauses] = {}
-        per[outcome] = per.get(outcome, 0) + 1
+        per[value] = per.get(value, 0) + 1
         if not expected:
             digest.unexpected += 1
             if len(digest.unexpected_tests) < UNEXPECTED_KEPT:
@@ -140,7 +139,7 @@ class ModelBuilder:
             own = cell.by_config.get(config)
             if own is None:
                 own = cell.by_config[config] = {}
-            own[outcome] = own.get(outcome, 0) + 1
+            own[value] = own.get(value, 0) + 1
             if not expected:
                 cell.unexpected += 1
             if ref is not None:
@@ -227,20 +226,22 @@ def _column(digest: RunDigest, key: str, slugs: set[str], clauses: list[ClauseRo
     run.count = digest.count
     level = documentation_level(msgspec.structs.asdict(_facts(run.header)))
     undocumented = frozenset(c.id for c in clauses if not documented_for(c.documented_since, level))
-    scored: collections.Counter[Outcome] = collections.Counter()
-    for clause_ids, counts in digest.by_clauses.items():
+    counts: collections.Counter[str] = collections.Counter()
+    scored: collections.Counter[str] = collections.Counter()
+    for clause_ids, outcomes in digest.by_clauses.items():
+        counts.update(outcomes)
         if not clause_ids or not undocumented.issuperset(clause_ids):
-            scored.update(counts)
+            scored.update(outcomes)
     return Column(
         key=key,
         slug=_slug(key, slugs),
         run=run,
-        counts={o: digest.counts.get(o, 0) for o in ORDER},
+        counts={o: counts[o.value] for o in ORDER},
         unexpected=digest.unexpected,
         expected_deviations=digest.expected_deviations,
         documentation=level,
         undocumented=undocumented,
-        scored_counts={o: scored[o] for o in ORDER},
+        scored_counts={o: scored[o.value] for o in ORDER},
         unexpected_tests=digest.unexpected_tests,
         duration=digest.duration,
     )
@@ -322,13 +323,20 @@ def _cell(clause: ClauseRow, column: Column, digest: RunDigest, configs: list[Co
     tests = sorted(own.kept, key=_cell_order(configs))
     wanted = set(clause.configs) | set(own.by_config)
     by_config = []
-    counts: collections.Counter[Outcome] = collections.Counter()
+    counts: collections.Counter[str] = collections.Counter()
     for config in configs:
         if config.id in wanted:
             outcomes = own.by_config.get(config.id, {})
             counts.update(outcomes)
-            by_config.append((config, worst(outcomes), sum(outcomes.values())))
-    return Cell(clause, column, tests, by_config, {o: counts[o] for o in ORDER if counts[o]}, own.unexpected)
+            by_config.append((config, worst(map(Outcome, outcomes)), sum(outcomes.values())))
+    return Cell(
+        clause,
+        column,
+        tests,
+        by_config,
+        {o: counts[o.value] for o in ORDER if counts[o.value]},
+        own.unexpected,
+    )
 
 
 def _cell_order(configs: list[ConfigInfo]) -> Callable[[TestRef], tuple[Any, ...]]:

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ._evidence_view import reproduce_command
+from ._html_tests import cell_listing
 from ._model import ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES, config_label
 
@@ -68,7 +68,7 @@ def _environment() -> jinja2.Environment:
             lstrip_blocks=True,
         )
         environment.globals.update(
-            style=STYLES.__getitem__, config_label=config_label, reproduce_command=reproduce_command
+            style=STYLES.__getitem__, config_label=config_label, cell_listing=cell_listing
         )
         environment.filters.update(
             duration=_duration, score=_score, web_link=_web_link, plural=_plural, yes_no=_yes_no

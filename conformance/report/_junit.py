@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -43,7 +44,8 @@ __all__ = ["MARKER", "JUnitWriter"]
 #: The name of the root element; a file with it is ours and may be replaced.
 MARKER = "ssl-set-session-conformance"
 
-_ERRORS = {Outcome.CRASH, Outcome.ERROR}
+_ERRORS = (Outcome.CRASH, Outcome.ERROR)
+_PASS = Outcome.PASS
 # XML 1.0 forbids most control characters; library error text may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: Stands for a test case's class name in the scratch file until the run's slug is known:
@@ -88,17 +90,18 @@ class JUnitWriter:
     def add(self, suite: _Suite, test: TestResult) -> None:
         counts = suite.counts
         counts["tests"] += 1
-        name = _attr(test.test_id)
-        if test.as_expected and test.outcome is Outcome.PASS:
+        name = test.test_id
+        if _ATTRIBUTE_WORK(name):
+            name = _attr(name)
+        parts = self._parts
+        if test.as_expected and test.outcome is _PASS:
             # the evidence of passes is in index.html and merged.json
-            self._parts.append(
-                f'    <testcase classname="{_CLASSNAME}" name="{name}" time="{test.duration:.6f}" />\n'
-            )
+            parts.append(f'    <testcase classname="\x01" name="{name}" time="{test.duration:.6f}" />\n')
         else:
             kind = _kind(test)
             counts[_PLURAL[kind]] += 1
-            self._parts.append(_case(name, kind, test))
-        if len(self._parts) >= _FLUSH:
+            parts.append(_case(name, kind, test))
+        if len(parts) >= _FLUSH:
             self._flush()
 
     def drop(self, run: Run) -> None:
@@ -135,21 +138,13 @@ class JUnitWriter:
         extra = ""
         if column.unavailable:
             message = _attr(f"adapter unavailable: {column.unavailable}")
-            extra = _element(
-                "testcase",
-                _attrs(classname=classname, name="adapter available"),
-                [_element("skipped", _attrs(message=message), indent=6)],
-                indent=4,
-            )
+            skipped = _element("skipped", f' message="{message}"', indent=6)
+            extra = _element("testcase", f' classname="{classname}" name="adapter available"', [skipped], 4)
             _count(counts, "skipped")
         elif not column.complete:
             message = _attr(f"the run did not complete: {column.state_text}")
-            extra = _element(
-                "testcase",
-                _attrs(classname=classname, name="run complete"),
-                [_element("error", _attrs(message=message, type="incomplete"), indent=6)],
-                indent=4,
-            )
+            error = _element("error", f' message="{message}" type="incomplete"', indent=6)
+            extra = _element("testcase", f' classname="{classname}" name="run complete"', [error], 4)
             _count(counts, "error")
         time = f"{column.duration:.3f}"
         totals = f' time="{time}"' + "".join(f' {key}="{value}"' for key, value in counts.items())
@@ -195,40 +190,35 @@ _PLURAL = {"failure": "failures", "error": "errors", "skipped": "skipped"}
 
 
 def _case(name: str, kind: str, test: TestResult) -> str:
-    properties = {
-        "outcome": test.outcome.value,
-        "expected_outcome": test.expected_outcome.value,
-        "clauses": " ".join(test.clauses),
-        "config": test.config or "",
-        "rerun": test.rerun,
-        "expectation_link": test.expectation_link,
-    }
-    children = [
-        _properties(properties, indent=6),
-        _element(
-            kind,
-            _attrs(message=_attr(_message(test)), type=_attr(test.outcome.value)),
-            text=_cdata(_details(test)),
-            indent=6,
-        ),
-    ]
-    if test.evidence.steps:
-        children.append(_element("system-out", "", text=_cdata("\n".join(test.evidence.steps)), indent=6))
-    attributes = f' classname="{_CLASSNAME}" name="{name}" time="{test.duration:.6f}"'
-    return _element("testcase", attributes, children, indent=4)
+    properties = (
+        ("outcome", test.outcome.value),
+        ("expected_outcome", test.expected_outcome.value),
+        ("clauses", " ".join(test.clauses)),
+        ("config", test.config or ""),
+        ("rerun", test.rerun),
+        ("expectation_link", test.expectation_link),
+    )
+    listed = "".join(
+        f'        <property name="conformance.{key}" value="{_attr(value)}" />\n'
+        for key, value in properties
+        if value
+    )
+    details = _cdata(_details(test))
+    message = f' message="{_attr(_message(test))}" type="{_attr(test.outcome.value)}"'
+    verdict = f"<{kind}{message}>{details}</{kind}>" if details else f"<{kind}{message} />"
+    steps = _cdata("\n".join(test.evidence.steps)) if test.evidence.steps else None
+    out = "" if steps is None else (f"<system-out>{steps}</system-out>" if steps else "<system-out />")
+    return (
+        f'    <testcase classname="{_CLASSNAME}" name="{name}" time="{test.duration:.6f}">\n'
+        f"      <properties>\n{listed}      </properties>\n"
+        f"      {verdict}\n" + (f"      {out}\n" if out else "") + "    </testcase>\n"
+    )
 
 
-def _attrs(**values: str) -> str:
-    """Attributes already escaped (or plain ASCII of our own)."""
-    return "".join(f' {key}="{value}"' for key, value in values.items())
-
-
-def _element(tag: str, attributes: str, children: list[str] = (), text: str = "", indent: int = 0) -> str:  # type: ignore[assignment]
+def _element(tag: str, attributes: str, children: Sequence[str] = (), indent: int = 0) -> str:
     pad = " " * indent
     if children:
         return f"{pad}<{tag}{attributes}>\n{''.join(children)}{pad}</{tag}>\n"
-    if text:
-        return f"{pad}<{tag}{attributes}>{text}</{tag}>\n"
     return f"{pad}<{tag}{attributes} />\n"
 
 
@@ -281,13 +271,22 @@ def _text(value: str) -> str:
     return _NOT_XML.sub("\ufffd", safe(str(value)))
 
 
+# Text with none of these characters is written as it is.
+_CDATA_WORK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f&<>\ufffe\uffff]")
+_ATTRIBUTE_WORK = re.compile('[\x00-\x1f\x7f-\x9f&<>"\ufffe\uffff]').search
+
+
 def _cdata(value: str) -> str:
     """Element text, as ``ElementTree`` escapes it."""
+    if not _CDATA_WORK.search(value):
+        return value
     return _text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _attr(value: str) -> str:
     """An attribute value, as ``ElementTree`` escapes it."""
+    if not _ATTRIBUTE_WORK(value):
+        return value
     text = _text(value)
     for char, entity in _ATTRIBUTE_ENTITIES:
         if char in text:

@@ -70,12 +70,12 @@ def write_merged(runs: list[Run], path: Path) -> None:
         for run in runs:
             writer.start(run)
             for test in run.tests:
-                writer.add(test.to_json())
+                writer.add(test.to_json() + b"\n")
             writer.end(run)
 
 
 class MergedWriter:
-    """Writes a merged file as the runs stream by, one test record at a time.
+    """Writes a merged file as the runs stream by, test records in batches.
 
     The bytes are those ``MergedFile(...).to_json()`` gives: the document's
     head, then each run's origin and header, its test records (a results
@@ -90,9 +90,10 @@ class MergedWriter:
         self._partial = path.with_name(path.name + ".part")
         self._file = self._partial.open("wb")
         self._first_run = True
-        self._first_test = True
-        self._run_start = 0
         self._was_first = True
+        self._run_start = 0
+        self._batch: list[bytes] = []
+        self._tests_written = False
         head = MergedFile(created=now()).to_json()
         assert head.endswith(b'"runs":[]}')
         self._file.write(head[: -len(b"]}")])
@@ -111,23 +112,32 @@ class MergedWriter:
         self._file.write(
             comma + b'{"origin":' + origin + b',"header":' + run.header.to_json() + b',"tests":['
         )
-        self._first_test = True
+        self._tests_written = False
 
-    def add(self, test_json: bytes) -> None:
-        """One test record, as JSON (a results file's line without its line end)."""
-        if self._first_test:
-            self._first_test = False
-            self._file.write(test_json)
-        else:
-            self._file.write(b"," + test_json)
+    def add(self, line: bytes) -> None:
+        """One test record: one line of JSON, ending in its newline (as a results file holds it)."""
+        self._batch.append(line)
+        if len(self._batch) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._tests_written:
+            self._file.write(b",")
+        # Each record without its newline (a view, not a copy), a comma between them.
+        self._file.write(b",".join([memoryview(line)[:-1] for line in self._batch]))
+        self._batch.clear()
+        self._tests_written = True
 
     def end(self, run: Run) -> None:
+        if self._batch:
+            self._flush()
         end = run.end.to_json() if run.end else b"null"
         self._file.write(b'],"end":' + end + b"}")
         self._first_run = False
 
     def drop(self) -> None:
         """Cut off the run written last (it was read twice)."""
+        self._batch.clear()
         self._file.seek(self._run_start)
         self._file.truncate()
         self._first_run = self._was_first
@@ -143,6 +153,7 @@ class MergedWriter:
             self._partial.unlink(missing_ok=True)
 
 
+_BATCH = 1024
 _ENCODE = msgspec.json.Encoder().encode
 
 

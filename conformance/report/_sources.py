@@ -27,7 +27,7 @@ from ._merged import is_merged, read_merged
 
 __all__ = ["ReportInputError", "StreamedTest", "find_files", "load_runs", "run_identity", "stream_runs"]
 
-#: A test record as it streams by: the record, its JSON, and where to read it again
+#: A test record as it streams by: the record, its line of JSON, and where to read it again
 #: (its file and the offset of its line; None for a record kept in memory).
 StreamedTest = tuple[TestResult, bytes, Source | None, int]
 
@@ -61,7 +61,7 @@ def stream_runs(
             if _is_merged_file(file):
                 runs = read_merged(path, file.read())
                 for run in runs:
-                    yield run, ((test, test.to_json(), None, 0) for test in run.tests)
+                    yield run, ((test, test.to_json() + b"\n", None, 0) for test in run.tests)
                 continue
             records = stream_results(path, file)
             _, _, header = next(records)
@@ -80,7 +80,7 @@ def _tests(run: Run, records: Iterator[tuple[int, bytes, Any]], source: Source) 
         for offset, line, record in records:
             if isinstance(record, TestResult):
                 count += 1
-                yield record, line.strip(), source, offset
+                yield record, line if line.endswith(b"\n") else line + b"\n", source, offset
             elif isinstance(record, RunEnd):
                 run.end = record
     except ResultsFileError as error:
