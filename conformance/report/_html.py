@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ._html_tests import cell_listing
+from ._html_cells import matrix_cell
 from ._model import ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES, config_label
 
@@ -68,7 +68,7 @@ def _environment() -> jinja2.Environment:
             lstrip_blocks=True,
         )
         environment.globals.update(
-            style=STYLES.__getitem__, config_label=config_label, cell_listing=cell_listing
+            style=STYLES.__getitem__, config_label=config_label, matrix_cell=matrix_cell
         )
         environment.filters.update(
             duration=_duration, score=_score, web_link=_web_link, plural=_plural, yes_no=_yes_no

@@ -1,8 +1,8 @@
-"""The tests a cell of the page lists: one line each, or the whole evidence, as HTML.
+"""The cells of the page's matrix and the tests they list (one line each, or the whole evidence).
 
-Design: a large report lists thousands of tests, and a Jinja2 macro call per
-test (and per badge inside it) was most of the page's rendering time; these
-functions write the same markup with f-strings. Every value from a results
+Design: a large report has thousands of cells and lists thousands of tests,
+and Jinja2 macro calls and attribute lookups for each were most of the page's
+rendering time; these functions write the same markup with f-strings. Every value from a results
 file goes through ``escape`` (markupsafe's, the one Jinja2's autoescape
 uses); nothing else is inserted. The whitespace is the one the template's
 macros gave (``trim_blocks`` and ``lstrip_blocks``), so pages stay byte for
@@ -21,10 +21,10 @@ from markupsafe import Markup
 from .._outcomes import Outcome
 from .._records import TestResult
 from ._evidence_view import reproduce_command
-from ._model import TestRef
+from ._model import Cell, ClauseRow, Column, ReportModel, TestRef
 from ._verdicts import STYLES, config_label
 
-__all__ = ["cell_listing"]
+__all__ = ["cell_listing", "matrix_cell"]
 
 _SPECIAL = re.compile("[&<>'\"]").search
 
@@ -47,6 +47,94 @@ _REPRODUCER_NOTE = (
     "replays this test against the library alone and prints expected vs observed; for the library's "
     "bug tracker</span>"
 )
+
+
+def matrix_cell(model: ReportModel, clause: ClauseRow, column: Column) -> Markup:
+    """The ``<td>`` of a clause and a column: its verdict, tally and chips; open, its tests."""
+    cell = model.cell(clause.id, column.key)
+    key = escape(column.key)
+    if not cell.total:
+        return Markup(
+            f'<td class="cell o-none" data-adapter="{key}" data-outcomes="" data-unexpected="0">'
+            '<span class="verdict">– no tests</span></td>'
+        )
+    worst = cell.worst
+    assert worst is not None
+    style = STYLES[worst]
+    partial = cell.partial
+    classes = style.css + ("" if cell.documented else " undocumented") + (" partial" if partial else "")
+    outcomes = "".join(f"{escape(o.value)} " for o in cell.outcomes)
+    undocumented = (
+        ""
+        if cell.documented
+        else f'<span class="tag neutral" title="the OpenSSL {escape(column.documentation)} man pages do not '
+        f"document {escape(clause.id)} (documented since {escape(clause.documented_since)}): shown, not "
+        'scored">not documented for this version</span>'
+    )
+    if cell.unexpected:
+        verdict = f" · <strong>{cell.unexpected} unexpected</strong>"
+    elif worst not in (Outcome.PASS, Outcome.NOT_OBSERVABLE):
+        verdict = " · as expected"
+    else:
+        verdict = ""
+    counts = ", ".join(f"{n} {escape(STYLES[o].label)}" for o, n in cell.counts)
+    mapped = column.mapping(clause.id)
+    mapping = (
+        f'<p class="cell-mapping">Called for this clause: <code>{escape(mapped.call)}</code>. '
+        f"{escape(mapped.meaning)}</p>"
+        if mapped
+        else ""
+    )
+    listed = model.listed(cell)
+    unlisted = (
+        f'              <p class="muted">{escape(_plural(cell.total - len(listed), "test"))} passed as expected '
+        "(not listed at this scale; see merged.json).</p>\n"
+        if len(listed) < cell.total
+        else ""
+    )
+    return Markup(
+        f'<td class="cell {classes}" data-adapter="{key}" data-outcomes="{outcomes}" '
+        f'data-unexpected="{cell.unexpected}">\n'
+        "          <details>\n"
+        "            <summary>\n"
+        f'              <span class="verdict"><span class="sym" aria-hidden="true">{escape(style.symbol)}</span> '
+        f"{escape(style.label)}{_PARTIAL_TAG if partial else ''}</span>\n"
+        f"{undocumented}"
+        f'              <span class="count">{escape(cell.tally)}{verdict}</span>\n'
+        f'              <span class="chips">{_chips(cell)}</span>\n'
+        "            </summary>\n"
+        '            <div class="cell-body">\n'
+        f'              <p class="cell-title"><code>{escape(clause.id)}</code> in <strong>{key}</strong>:\n'
+        f"{counts}</p>\n"
+        f"{mapping}{cell_listing(listed, column.run.origin)}{unlisted}"
+        "            </div>\n"
+        "          </details>\n"
+        "        </td>"
+    )
+
+
+_PARTIAL_TAG = ' <span class="partial-tag">partial</span>'
+
+
+def _chips(cell: Cell) -> str:
+    chips = []
+    for config, outcome, count in cell.by_config:
+        where = escape(config.id or "no handshake")
+        label = escape(config.label)
+        if outcome:
+            style = STYLES[outcome]
+            chips.append(
+                f'<span class="chip {style.css}" title="{where}: {escape(style.label)} '
+                f'({escape(_plural(count, "test"))})">{label} <span aria-hidden="true">{escape(style.symbol)}'
+                f'</span><span class="sr"> {escape(style.label)}</span></span>'
+            )
+        else:
+            chips.append(f'<span class="chip o-none" title="{where}: no tests">{label} –</span>')
+    return "".join(chips)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
 def cell_listing(listed: Sequence[tuple[TestRef, bool]], origin: str) -> Markup:
