@@ -1,10 +1,18 @@
-"""How long ``conformance report`` takes, and how big its page is.
+"""How long ``conformance report`` takes, how much memory, and how big its outputs are.
 
-Prints figures for the results under reports/results (if any) and for a
-synthetic set of 100 adapters x 1,000 tests (generated into a temporary folder
-with the real run header and test record shapes). Run from the project root:
+Prints figures for the results under reports/results (if any), for a
+synthetic set of 100 adapters x 1,000 tests, and for one results file of
+200 MB whose records carry large evidence (a trace of every call, library
+error text), both generated into a temporary folder with the real run header
+and test record shapes. Run from the project root:
 
-    python benchmarks/report_speed.py [--results reports/results] [--adapters 100] [--tests 1000] [--no-browser]
+    python benchmarks/report_speed.py [--results reports/results] [--adapters 100] [--tests 1000]
+                                      [--big 200] [--no-browser]
+
+For each set: the CPU seconds of each part (reading; then, each on top of
+that one shared read, the model, JUnit and merged.json; the page and the
+Markdown from the model), the whole report in this process (wall and CPU),
+and ``conformance report`` as a command of its own: wall, CPU and peak RSS.
 
 With Chromium and chromedriver installed it also prints how long the page takes
 to load in headless Chromium (DOMContentLoaded) and how many elements it has.
@@ -22,18 +30,21 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
 from conformance import CATALOGUE, CONFIGS, Outcome, RunEnd, RunHeader, RunState, TestResult
-from conformance._evidence import Check, EvidenceRecord
+from conformance._evidence import Check, EvidenceRecord, Op
 from conformance._records import AdapterInfo
 from conformance._results_writer import run_header
 from conformance.report import make_reports
-from conformance.report._build import build_model
-from conformance.report._html import render_html
+from conformance.report._build import ModelBuilder
+from conformance.report._html import write_html
+from conformance.report._junit import JUnitWriter
 from conformance.report._markdown import render_markdown
-from conformance.report._sources import load_runs
+from conformance.report._merged import MergedWriter
+from conformance.report._sources import StreamedTest, find_files, stream_runs
 
 #: Outcome mix of the synthetic runs: mostly passes, as with real libraries.
 MIX = (
@@ -71,7 +82,54 @@ def synthetic_test(rng: random.Random, adapter: str, number: int) -> TestResult:
     )
 
 
-def write_synthetic(folder: Path, adapters: int, tests: int, megabytes: float = 0) -> None:
+def realistic_test(rng: random.Random, adapter: str, number: int) -> TestResult:
+    """A test record with the evidence a real C-API run leaves: every call traced, and for a
+    deviation the library's error queue in the notes (about 6 KB a record, 20 KB a deviation)."""
+    test = synthetic_test(rng, adapter, number)
+    config = test.config or "tls13"
+    trace, steps = [], []
+    for round_ in range(3):
+        client, server = f"C{2 * round_ + 1}", f"C{2 * round_ + 2}"
+        trace += [
+            Op("context", {"side": "server", "config": config}, f"X{2 * round_ + 1}"),
+            Op("context", {"side": "client", "config": config}, f"X{2 * round_ + 2}"),
+            Op("connection", {"context": f"X{2 * round_ + 2}"}, client),
+            Op("connection", {"context": f"X{2 * round_ + 1}"}, server),
+            Op(
+                "handshake",
+                {"client": client, "server": server, "exchange": True},
+                None,
+                f"resumed on the wire: the server sent {rng.randint(150, 5000)} bytes",
+                "resumed",
+                {"resumed": True, "server_bytes": rng.randint(150, 5000)},
+            ),
+            Op("get_session", {"connection": client}, f"S{round_ + 1}", f"S{round_ + 1}", f"S{round_ + 1}"),
+            Op("shutdown", {"connection": client}),
+            Op("release", {"handle": client}),
+        ]
+        steps += [
+            f"made server context X{2 * round_ + 1} ({config})",
+            f"made client context X{2 * round_ + 2} ({config})",
+            f"handshake {client} with {server}: resumed on the wire: the server sent 181 bytes "
+            "(the leaf certificate alone is 4615)",
+            f"got session S{round_ + 1} from {client}",
+        ]
+    notes = []
+    if test.outcome is not Outcome.PASS:
+        queue = "".join(
+            f"error:{rng.randrange(1 << 32):08X}:SSL routines:ssl3_read_bytes:sslv3 alert handshake "
+            f"failure:ssl/record/rec_layer_s3.c:{rng.randint(100, 2000)}:SSL alert number 40\n"
+            for _ in range(120)
+        )
+        notes.append(f"the library's error queue after the call:\n{queue}")
+    checks = [*test.evidence.checks, Check("session of C3 after the handshake", "S1", "S1", True)]
+    evidence = EvidenceRecord(steps=steps, checks=checks, notes=notes, trace=trace)
+    return msgspec.structs.replace(test, evidence=evidence)
+
+
+def write_synthetic(
+    folder: Path, adapters: int, tests: int, megabytes: float = 0, make: Any = synthetic_test
+) -> None:
     """``adapters`` results files of ``tests`` tests each (or, with ``megabytes``, one that big)."""
     rng = random.Random(1)
     for index in range(adapters):
@@ -81,7 +139,7 @@ def write_synthetic(folder: Path, adapters: int, tests: int, megabytes: float = 
             file.write(header.to_json() + b"\n")
             number, written = 0, 0
             while number < tests or written < megabytes * 1e6:
-                written += file.write(synthetic_test(rng, name, number).to_json() + b"\n")
+                written += file.write(make(rng, name, number).to_json() + b"\n")
                 number += 1
             end = RunEnd(state=RunState.COMPLETE, finished=header.started, selected=number, recorded=number)
             file.write(end.to_json() + b"\n")
@@ -112,37 +170,105 @@ def _header(name: str, index: int) -> RunHeader:
 
 
 def measure(label: str, results: Path, out: Path, browse: bool) -> None:
-    started = time.perf_counter()
-    runs, dropped = load_runs([results])
-    loaded = time.perf_counter()
-    model = build_model(runs, dropped)
-    modelled = time.perf_counter()
-    html = render_html(model)
-    rendered = time.perf_counter()
-    render_markdown(model)
-    marked = time.perf_counter()
+    files = find_files([results])
+    read = _cpu(lambda: _stream(files, []))
+    builder = ModelBuilder()
+    model_read = _cpu(lambda: _stream(files, [_ModelPart(builder)]))
+    with JUnitWriter() as junit:
+        junit_read = _cpu(lambda: _stream(files, [_JUnitPart(junit)]))
+    with MergedWriter(out / "phases" / "merged.json") as merged:
+        merged_read = _cpu(lambda: _stream(files, [_MergedPart(merged)]))
+    with contextlib.ExitStack() as opened:  # the page reads listed tests back from their files
+        builder = ModelBuilder()
+        _stream(files, [_ModelPart(builder)], opened)
+        model = builder.model()
+        html = _cpu(lambda: write_html(model, out / "phases" / "index.html"))
+    markdown = _cpu(lambda: render_markdown(model))
+    with JUnitWriter() as junit:
+        _stream(files, [_JUnitPart(junit)])
+        junit_write = _cpu(lambda: junit.write(model, out / "phases" / "junit"))
+    started, cpu = time.perf_counter(), time.process_time()
     with contextlib.redirect_stdout(io.StringIO()):
         status = make_reports([results], out)
-    total = time.perf_counter() - marked
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     whole = whole_report(results, Path(str(out) + "-subprocess"))
-    tests = sum(len(r.tests) for r in runs)
-    print(f"{label}: {len(runs)} runs, {tests:,} test results")
+    print(f"{label}: {len(model.columns)} runs, {model.test_count:,} test results")
     print(
-        f"  read {loaded - started:.2f} s, model {modelled - loaded:.2f} s, "
-        f"HTML {rendered - modelled:.2f} s, Markdown {marked - rendered:.2f} s"
+        f"  CPU s: read {read:.2f}; on top of it: model {model_read - read:.2f}, "
+        f"JUnit {junit_read - read + junit_write:.2f}, merged {merged_read - read:.2f}; "
+        f"HTML {html:.2f}, Markdown {markdown:.2f}"
     )
-    print(f"  whole 'conformance report' (exit {status}): {total:.2f} s")
+    print(f"  whole 'conformance report' in this process (exit {status}): {wall:.2f} s wall, {cpu:.2f} s CPU")
     print(f"  'conformance report' as a command: {whole}")
     for name in ("index.html", "summary.md", "merged.json"):
         print(f"  {name}: {(out / name).stat().st_size / 1e6:.2f} MB")
-    junit = sum(p.stat().st_size for p in (out / "junit").glob("*.xml"))
-    print(f"  junit/: {len(list((out / 'junit').glob('*.xml')))} files, {junit / 1e6:.2f} MB")
-    print(
-        f"  listed one by one: {'every test' if model.full_listing else 'all but expected passes'}; "
-        f"HTML characters {len(html):,}"
-    )
+    junit_files = list((out / "junit").glob("*.xml"))
+    size = sum(p.stat().st_size for p in junit_files)
+    print(f"  junit/: {len(junit_files)} files, {size / 1e6:.2f} MB")
+    print(f"  listed one by one: {'every test' if model.full_listing else 'all but expected passes'}")
     if browse:
         print(f"  headless Chromium: {browser_figures(out / 'index.html')}")
+
+
+def _cpu(work: Any) -> float:
+    started = time.process_time()
+    work()
+    return time.process_time() - started
+
+
+def _stream(files: list[Path], parts: list[Any], opened: contextlib.ExitStack | None = None) -> None:
+    """Read every run once, handing each test to ``parts`` (as ``make_reports`` does)."""
+    with contextlib.ExitStack() as own:
+        for run, tests in stream_runs(files, opened or own):
+            for part in parts:
+                part.start(run)
+            for test in tests:
+                for part in parts:
+                    part.add(test)
+            for part in parts:
+                part.end(run)
+
+
+class _ModelPart:
+    def __init__(self, builder: ModelBuilder) -> None:
+        self.builder = builder
+
+    def start(self, run: Any) -> None:
+        self.digest = self.builder.start(run)
+
+    def add(self, test: StreamedTest) -> None:
+        self.builder.add(self.digest, test[0], test[2], test[3])
+
+    def end(self, run: Any) -> None:
+        pass
+
+
+class _JUnitPart:
+    def __init__(self, junit: JUnitWriter) -> None:
+        self.junit = junit
+
+    def start(self, run: Any) -> None:
+        self.suite = self.junit.start(run)
+
+    def add(self, test: StreamedTest) -> None:
+        self.junit.add(self.suite, test[0])
+
+    def end(self, run: Any) -> None:
+        self.junit.end(self.suite)
+
+
+class _MergedPart:
+    def __init__(self, merged: MergedWriter) -> None:
+        self.merged = merged
+
+    def start(self, run: Any) -> None:
+        self.merged.start(run)
+
+    def add(self, test: StreamedTest) -> None:
+        self.merged.add(test[1])
+
+    def end(self, run: Any) -> None:
+        self.merged.end(run)
 
 
 def whole_report(results: Path, out: Path) -> str:
@@ -203,7 +329,11 @@ def main() -> None:
         "--no-browser", dest="browser", action="store_false", help="skip the Chromium load time"
     )
     parser.add_argument(
-        "--big", type=float, default=0, metavar="MB", help="also report one results file this big"
+        "--big",
+        type=float,
+        default=200,
+        metavar="MB",
+        help="also report one results file this big, of records with large evidence (0: not)",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -227,9 +357,9 @@ def main() -> None:
         if args.big:
             big = Path(scratch, "big")
             big.mkdir()
-            write_synthetic(big, 1, 0, args.big)
+            write_synthetic(big, 1, 0, args.big, make=realistic_test)
             size = sum(p.stat().st_size for p in big.glob("*.jsonl")) / 1e6
-            print(f"one results file of {size:.0f} MB: {whole_report(big, Path(scratch, 'big-out'))}")
+            measure(f"one results file of {size:.0f} MB", big, Path(scratch, "big-out"), False)
 
 
 if __name__ == "__main__":

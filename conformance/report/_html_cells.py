@@ -12,7 +12,7 @@ byte what they were.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import markupsafe
@@ -21,10 +21,10 @@ from markupsafe import Markup
 from .._outcomes import Outcome
 from .._records import TestResult
 from ._evidence_view import reproduce_command
-from ._model import Cell, ClauseRow, Column, ReportModel, TestRef
+from ._model import Cell, ClauseRow, Column, ReportModel
 from ._verdicts import STYLES, config_label
 
-__all__ = ["cell_listing", "matrix_cell"]
+__all__ = ["matrix_cell"]
 
 _SPECIAL = re.compile("[&<>'\"]").search
 
@@ -49,15 +49,17 @@ _REPRODUCER_NOTE = (
 )
 
 
-def matrix_cell(model: ReportModel, clause: ClauseRow, column: Column) -> Markup:
-    """The ``<td>`` of a clause and a column: its verdict, tally and chips; open, its tests."""
+def matrix_cell(model: ReportModel, clause: ClauseRow, column: Column) -> Iterator[Markup]:
+    """The ``<td>`` of a clause and a column (its verdict, tally and chips; open, its tests), in
+    pieces: a cell may list thousands of tests, and the page is written as it is rendered."""
     cell = model.cell(clause.id, column.key)
     key = escape(column.key)
     if not cell.total:
-        return Markup(
-            f'<td class="cell o-none" data-adapter="{key}" data-outcomes="" data-unexpected="0">'
-            '<span class="verdict">– no tests</span></td>'
+        yield Markup(
+            f'        <td class="cell o-none" data-adapter="{key}" data-outcomes="" data-unexpected="0">'
+            '<span class="verdict">– no tests</span></td>\n'
         )
+        return
     worst = cell.worst
     assert worst is not None
     style = STYLES[worst]
@@ -92,8 +94,8 @@ def matrix_cell(model: ReportModel, clause: ClauseRow, column: Column) -> Markup
         if len(listed) < cell.total
         else ""
     )
-    return Markup(
-        f'<td class="cell {classes}" data-adapter="{key}" data-outcomes="{outcomes}" '
+    yield Markup(
+        f'        <td class="cell {classes}" data-adapter="{key}" data-outcomes="{outcomes}" '
         f'data-unexpected="{cell.unexpected}">\n'
         "          <details>\n"
         "            <summary>\n"
@@ -106,11 +108,12 @@ def matrix_cell(model: ReportModel, clause: ClauseRow, column: Column) -> Markup
         '            <div class="cell-body">\n'
         f'              <p class="cell-title"><code>{escape(clause.id)}</code> in <strong>{key}</strong>:\n'
         f"{counts}</p>\n"
-        f"{mapping}{cell_listing(listed, column.run.origin)}{unlisted}"
-        "            </div>\n"
-        "          </details>\n"
-        "        </td>"
+        f"{mapping}"
     )
+    origin = column.run.origin
+    for ref, full in listed:
+        yield Markup(_details(ref.test, origin) if full else _line(ref.test, origin))
+    yield Markup(f"{unlisted}            </div>\n          </details>\n        </td>\n")
 
 
 _PARTIAL_TAG = ' <span class="partial-tag">partial</span>'
@@ -135,13 +138,6 @@ def _chips(cell: Cell) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}" + ("" if count == 1 else "s")
-
-
-def cell_listing(listed: Sequence[tuple[TestRef, bool]], origin: str) -> Markup:
-    """The tests of a cell: with their evidence (``True``) or as one line."""
-    return Markup(
-        "".join(_details(ref.test, origin) if full else _line(ref.test, origin) for ref, full in listed)
-    )
 
 
 def _expectation(test: TestResult) -> str:

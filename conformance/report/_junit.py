@@ -52,6 +52,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: ``_text`` turns every control character of the input into visible text, so none is left.
 _CLASSNAME = "\x01"
 _FLUSH = 2048
+_FLUSH_CHARACTERS = 1 << 20
 
 
 class _Suite:
@@ -74,6 +75,8 @@ class JUnitWriter:
     def __init__(self) -> None:
         self._scratch: IO[bytes] = tempfile.TemporaryFile()
         self._parts: list[str] = []
+        #: Characters in ``_parts`` besides the plain passes (deviations may carry much evidence).
+        self._pending = 0
         self._suites: dict[int, _Suite] = {}
 
     def __enter__(self) -> JUnitWriter:
@@ -100,8 +103,10 @@ class JUnitWriter:
         else:
             kind = _kind(test)
             counts[_PLURAL[kind]] += 1
-            parts.append(_case(name, kind, test))
-        if len(parts) >= _FLUSH:
+            case = _case(name, kind, test)
+            parts.append(case)
+            self._pending += len(case)
+        if len(parts) >= _FLUSH or self._pending > _FLUSH_CHARACTERS:
             self._flush()
 
     def drop(self, run: Run) -> None:
@@ -117,6 +122,7 @@ class JUnitWriter:
         if self._parts:
             self._scratch.write("".join(self._parts).encode("utf-8", "xmlcharrefreplace"))
             self._parts.clear()
+            self._pending = 0
 
     def write(self, model: ReportModel, folder: Path) -> list[Path]:
         """One file per column of ``model``; our own files of runs no longer there are removed."""
@@ -308,6 +314,9 @@ _ATTRIBUTE_ENTITIES = (
 def _remove_stale(folder: Path, written: set[Path]) -> None:
     """Remove our own files of adapters no longer in the report (CI would read them)."""
     for path in folder.glob("*.xml"):
-        head = path.read_text(encoding="utf-8", errors="replace")[:300]
-        if path not in written and f'<testsuites name="{MARKER}"' in head:
+        if path in written:
+            continue
+        with path.open("rb") as file:
+            head = file.read(300).decode("utf-8", errors="replace")
+        if f'<testsuites name="{MARKER}"' in head:
             path.unlink()

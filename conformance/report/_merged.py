@@ -93,6 +93,7 @@ class MergedWriter:
         self._was_first = True
         self._run_start = 0
         self._batch: list[bytes] = []
+        self._pending = 0
         self._tests_written = False
         head = MergedFile(created=now()).to_json()
         assert head.endswith(b'"runs":[]}')
@@ -117,7 +118,8 @@ class MergedWriter:
     def add(self, line: bytes) -> None:
         """One test record: one line of JSON, ending in its newline (as a results file holds it)."""
         self._batch.append(line)
-        if len(self._batch) >= _BATCH:
+        self._pending += len(line)
+        if len(self._batch) >= _BATCH or self._pending > _BATCH_BYTES:
             self._flush()
 
     def _flush(self) -> None:
@@ -126,6 +128,7 @@ class MergedWriter:
         # Each record without its newline (a view, not a copy), a comma between them.
         self._file.write(b",".join([memoryview(line)[:-1] for line in self._batch]))
         self._batch.clear()
+        self._pending = 0
         self._tests_written = True
 
     def end(self, run: Run) -> None:
@@ -138,6 +141,7 @@ class MergedWriter:
     def drop(self) -> None:
         """Cut off the run written last (it was read twice)."""
         self._batch.clear()
+        self._pending = 0
         self._file.seek(self._run_start)
         self._file.truncate()
         self._first_run = self._was_first
@@ -154,6 +158,7 @@ class MergedWriter:
 
 
 _BATCH = 1024
+_BATCH_BYTES = 1 << 20
 _ENCODE = msgspec.json.Encoder().encode
 
 
