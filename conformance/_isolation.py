@@ -11,9 +11,9 @@ The child's lifetime is bounded by the parent's: it leads a process group of
 its own (so a timeout, an interrupted run or the end of the test ends every
 process the adapter started, grandchildren included), and it asks the kernel
 for SIGKILL when the parent dies (``PR_SET_PDEATHSIG``; elsewhere an alarm of
-its own). The parent stops reading at the ending, never waits for a
-grandchild to close the pipe, reads in linear time and keeps at most
-``KEEP_BYTES`` of what the child sends, noting how much it set aside.
+its own). The parent stops reading at the ending and never waits for a
+grandchild to close the pipe; what it keeps of the stream, and how, is
+``_child_report``'s.
 """
 
 from __future__ import annotations
@@ -24,18 +24,17 @@ import ctypes.util
 import dataclasses
 import functools
 import os
-import select
 import signal
 import sys
-import time
 import traceback
 from collections.abc import Callable, Iterator
 from typing import NoReturn
 
+from ._child_report import ChildReport, collect
 from ._errors import HandshakeFailed, LibraryFault
-from ._evidence import Contradiction, Evidence, EvidenceRecord, Op
+from ._evidence import Contradiction, Evidence, EvidenceRecord
 from ._outcomes import Outcome, describe_exception, outcome_of_exception
-from ._records import Ending, RecordError, Step, Traced, decode_pipe_line
+from ._records import Ending, Step, Traced
 
 __all__ = [
     "Child",
@@ -49,8 +48,6 @@ __all__ = [
     "start_child",
 ]
 
-#: What the parent keeps of a child's report; the rest is counted and noted.
-KEEP_BYTES = 1 << 20
 #: Where the kernel cannot end a child with its parent, the child ends itself after this long (s).
 LIFETIME_WITHOUT_PRCTL = 3600
 #: What the child sends of one text (a reason, a note, a step); the rest is cut with a note.
@@ -141,8 +138,8 @@ class Child:
     def finish(self, timeout: float) -> Ending:
         """Read the child's steps and ending, waiting at most ``timeout`` seconds from now."""
         try:
-            report = _Report()
-            timed_out = _collect(self.read_end, timeout, report)
+            report = ChildReport()
+            timed_out = collect(self.read_end, timeout, report)
         except BaseException:  # an interrupted run leaves no child behind
             self.abandon()
             raise
@@ -287,76 +284,6 @@ def _bounded(ending: Ending) -> Ending:
 # -- the parent -----------------------------------------------------------------------------
 
 
-class _Report:
-    """What the parent kept of the child's lines, in linear time and bounded memory."""
-
-    def __init__(self) -> None:
-        self.steps: list[str] = []
-        self.entries: dict[int, Op] = {}  # trace entries by number; the latest of each wins
-        self.ending: Ending | None = None
-        self.kept = 0
-        self.set_aside = 0
-        self._line = bytearray()
-        self._overflow = False
-
-    def feed(self, chunk: bytes) -> None:
-        start = 0
-        while self.ending is None:
-            end = chunk.find(_LINE_END, start)
-            if end < 0:
-                self._add(chunk[start:])
-                return
-            self._add(chunk[start:end])
-            self._finish_line()
-            start = end + 1
-
-    def _add(self, part: bytes) -> None:
-        if self._overflow or len(self._line) + len(part) > KEEP_BYTES:
-            self._overflow = True
-            self.set_aside += len(part)
-        else:
-            self._line += part
-
-    def _finish_line(self) -> None:
-        line, overflow = bytes(self._line), self._overflow
-        self._line, self._overflow = bytearray(), False
-        if overflow:
-            self.set_aside += len(line)
-            return
-        try:
-            record = decode_pipe_line(line)
-        except RecordError:
-            self.set_aside += len(line)
-            return
-        if isinstance(record, Ending):
-            self.ending = record
-        elif self.kept + len(line) <= KEEP_BYTES:
-            if isinstance(record, Step):
-                self.steps.append(record.text)
-            else:
-                self.entries[record.at] = record.op
-            self.kept += len(line)
-        else:
-            self.set_aside += len(line)
-
-
-def _collect(fd: int, timeout: float, report: _Report) -> bool:
-    """Read until the ending, the end of the pipe, or the deadline; True when time ran out."""
-    deadline = time.monotonic() + timeout
-    while report.ending is None:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return True
-        ready, _, _ = select.select([fd], [], [], left)
-        if not ready:
-            continue
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            return False
-        report.feed(chunk)
-    return False
-
-
 def _end_group(pid: int, leader_reaped: bool = False) -> None:
     """SIGKILL to the child's process group (and to the child, unless it is reaped: its pid is free)."""
     with contextlib.suppress(OSError):
@@ -366,7 +293,7 @@ def _end_group(pid: int, leader_reaped: bool = False) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def _ending_from(report: _Report, status: int, timed_out: bool, timeout: float) -> Ending:
+def _ending_from(report: ChildReport, status: int, timed_out: bool, timeout: float) -> Ending:
     if report.ending is not None and not timed_out:
         return report.ending
     evidence = EvidenceRecord(steps=report.steps, trace=[report.entries[i] for i in sorted(report.entries)])
