@@ -49,8 +49,9 @@ _MESSAGE = struct.Struct("=cq")
 _REAP_EVERY = 0.01
 
 
-class ForkServerGone(Exception):
-    """The fork server did not answer: it died, or was never started."""
+class ForkServerGone(ChildProcessError):
+    """The fork server did not answer: it died, or was closed. Its children died with it
+    (each asked for SIGKILL at its parent's death); their exit statuses are lost."""
 
 
 class ForkServer:
@@ -94,8 +95,12 @@ class ForkServer:
         return self._answer(b"S")
 
     def release(self, pid: int) -> None:
-        """Have the server reap a killed child in its own time; no answer is awaited."""
-        self._send(_MESSAGE.pack(b"F", pid))
+        """Have the server reap a killed child in its own time; no answer is awaited.
+
+        If the server is gone, so is the child (init reaps it): nothing is lost.
+        """
+        with contextlib.suppress(ForkServerGone):
+            self._send(_MESSAGE.pack(b"F", pid))
 
     def close(self) -> None:
         """End the server (it exits when its socket closes) and reap it."""

@@ -14,8 +14,10 @@ test, once the parent is warm. A test can be started by the server, or ahead
 of its turn, only if all it asks for is the lab and its parameters (every
 battery test) and no skip marker holds it back; any other test is forked by
 the parent when its turn comes, with the fixtures pytest made for it. So is
-every test once the server is gone. Children started ahead of a run that
-stops early (``-x``, an interrupt) are killed and reaped at the end.
+every test once the server is gone; a test whose child died with the server
+before reporting its ending is run again that way, and its evidence says so
+(its first child's exit status went with the server). Children started ahead
+of a run that stops early (``-x``, an interrupt) are killed and reaped at the end.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from ._evidence import Evidence
 from ._forkserver import ForkServer, ForkServerGone
 from ._isolation import Child, Ending, start_child
 from ._lab import Lab
-from ._outcomes import Outcome
 
 __all__ = ["Jobs", "LabFactory"]
 
@@ -62,13 +63,15 @@ class Jobs:
                     self.running[later.nodeid] = self._start(later, None, new_lab)
         try:
             return child.finish(timeout)
-        except ForkServerGone as gone:
+        except ForkServerGone as gone:  # the child died with the server, before its ending
             self._lose_server()
-            return Ending(
-                outcome=Outcome.ERROR,
-                reason=f"the test's exit status is unknown: {gone}",
-                evidence=Evidence().record(),
+            again = self._start(item, None, new_lab)  # now forked by this process
+            ending = again.finish(timeout)
+            ending.evidence.notes.append(
+                f"run a second time, in a child of the run's own process: the first child died "
+                f"with the fork server that forked it, before reporting an ending ({gone})"
             )
+            return ending
 
     def close(self) -> None:
         for child in self.running.values():

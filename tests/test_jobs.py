@@ -72,3 +72,40 @@ def test_jobs_and_no_isolation_do_not_go_together(battery) -> None:
 )
 def test_xdist_n_is_taken_as_jobs(extra: list[str], rest: list[str], jobs: int) -> None:
     assert _xdist_jobs(extra, 1) == (rest, jobs)
+
+
+SERVER_KILLER = """
+    import os
+    import signal
+    import time
+
+    import pytest
+
+    pytestmark = pytest.mark.clause("use", configs=("tls13",))
+
+    def test_a_first(lab, config):
+        lab.check("ran", 1, 1)
+
+    def test_b_kills_the_fork_server(lab, config):
+        if not os.path.exists("killed"):  # once: run again, its parent is the run's own process
+            open("killed", "w").close()
+            os.kill(os.getppid(), signal.SIGKILL)  # the process that forked this test child
+            time.sleep(30)  # killed with it, before any ending
+        lab.check("ran", 1, 1)
+
+    @pytest.mark.parametrize("n", range(3))
+    def test_c_later(lab, config, n):
+        lab.check("ran", n, n)
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "3"])
+def test_a_run_whose_fork_server_dies_goes_on_with_children_of_its_own(battery, jobs: str) -> None:
+    battery.write(SERVER_KILLER)
+    battery.run_subprocess("FakeAdapter", "--no-expectations", "--jobs", jobs)
+    run = battery.results("FakeAdapter")
+    assert run.complete
+    by_test = {test.test_id.split("::")[1]: test for test in run.tests}
+    assert [test.outcome.value for test in run.tests] == ["pass"] * 5
+    again = by_test["test_b_kills_the_fork_server[tls13]"].evidence.notes
+    assert any("died with the fork server" in note for note in again), again
