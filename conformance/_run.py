@@ -6,13 +6,10 @@ usage error; a missing library skips every test, or stops the run under
 ``--require-library``), names the run (its label), and goes through the
 results file's life (``_results.ResultsWriter``): locked and temporary from
 the start, published once the selection is valid, closed with the run's
-``RunState``. Each battery test body runs in a forked child (``_isolation``,
-``_jobs`` for ``--jobs``); its ending becomes a ``TestResult`` (a pass that
-recorded no check is an ``error``: "the test checked nothing"), weighed
-against the adapter's expectations, written at once, and told to pytest: as
-expected is passed (a known deviation is xfailed, not-observable is skipped),
-anything unexpected is failed. An adapter that breaks outside any test ends
-the run with ``ADAPTER_FAULT``.
+``RunState``. Each battery test body runs in a child forked by the fork
+server (``_jobs``, ``_forkserver``, ``_isolation``); its ending is judged
+(``_test_result``), written at once, and told to pytest. An adapter that
+breaks outside any test ends the run with ``ADAPTER_FAULT``.
 """
 
 from __future__ import annotations
@@ -33,25 +30,20 @@ from ._errors import LibraryUnavailable
 from ._evidence import Evidence
 from ._expectations import Expectations, ExpectationsError, load_expectations
 from ._isolation import run_in_child, run_in_process
-from ._items import battery_test_id, declared_needs, select
+from ._items import declared_needs, select
 from ._jobs import Jobs
 from ._lab import Lab
 from ._needs import NeedsError
-from ._outcomes import Outcome, describe_exception
-from ._records import AdapterInfo, Ending, FactsRecord, RunHeader, RunState, StaleExpectation, TestResult
+from ._outcomes import describe_exception
+from ._records import AdapterInfo, FactsRecord, RunHeader, RunState, StaleExpectation
 from ._registry import AdapterLoadError, load_adapter
 from ._results import ResultsFileError
 from ._results_writer import ResultsWriter, python_command, run_header
 from ._terminal import safe
+from ._test_result import judged_result, tell_pytest
 from ._warmup import PreparedContexts, warm_parent
 
-__all__ = [
-    "ADAPTER_FAULT",
-    "CHECKED_NOTHING",
-    "REQUIRE_LIBRARY_VARIABLE",
-    "ConformanceRun",
-    "checked_something",
-]
+__all__ = ["ADAPTER_FAULT", "REQUIRE_LIBRARY_VARIABLE", "ConformanceRun"]
 
 REQUIRE_LIBRARY_VARIABLE = "CONFORMANCE_REQUIRE_LIBRARY"
 #: The exit status of a run whose adapter broke outside any test (construction, facts()).
@@ -224,34 +216,13 @@ class ConformanceRun:
             ending = self.jobs.ending(pyfuncitem, lab, new_lab, timeout)
         else:
             ending = run_in_child(body, lab.evidence, timeout)
-        result = self._result(pyfuncitem, marker, ending, time.perf_counter() - started)
-        self.writer.add(result)
-        _tell_pytest(result)
-        return True
-
-    def _result(
-        self, item: pytest.Function, marker: pytest.Mark, ending: Ending, duration: float
-    ) -> TestResult:
-        test_id = battery_test_id(item)
-        ending = checked_something(ending)
-        config = item.callspec.params.get("config") if hasattr(item, "callspec") else None
-        deviation = self.expectations.for_test(test_id)
-        return TestResult(
-            test_id=test_id,
-            clauses=tuple(marker.args),
-            config=getattr(config, "id", None),
-            outcome=ending.outcome,
-            reason=ending.reason,
-            expected=ending.expected,
-            observed=ending.observed,
-            evidence=ending.evidence,
-            duration=duration,
-            title=(item.obj.__doc__ or "").strip().splitlines()[0] if item.obj.__doc__ else "",
-            rerun=f"conformance run {self.spec}{self._build_options()} --test '{test_id}'",
-            expected_outcome=deviation.outcome if deviation else Outcome.PASS,
-            expectation_reason=deviation.reason if deviation else "",
-            expectation_link=deviation.link if deviation else "",
+        rerun = f"conformance run {self.spec}{self._build_options()}"
+        result = judged_result(
+            pyfuncitem, marker, ending, time.perf_counter() - started, self.expectations, rerun
         )
+        self.writer.add(result)
+        tell_pytest(result)
+        return True
 
     def _build_options(self) -> str:
         library, label = self.config.getoption("library"), self.config.getoption("label")
@@ -320,41 +291,6 @@ def _timeout(value: float) -> float:
 
 def _adapter_fault(message: str, name: str) -> NoReturn:
     pytest.exit(f"adapter {name!r} broke outside any test: {message}", returncode=ADAPTER_FAULT)
-
-
-#: The reason of a test that returned without recording a check.
-CHECKED_NOTHING = (
-    "the test checked nothing: it returned without recording a check, so a pass would rest on nothing "
-    "(a bug of the battery test)"
-)
-
-
-def checked_something(ending: Ending) -> Ending:
-    """A pass needs at least one check in its evidence; one without is an ``error``."""
-    if ending.outcome is not Outcome.PASS or ending.evidence.checks:
-        return ending
-    return msgspec.structs.replace(ending, outcome=Outcome.ERROR, reason=CHECKED_NOTHING)
-
-
-def _tell_pytest(result: TestResult) -> None:
-    if result.outcome is Outcome.NOT_OBSERVABLE:
-        pytest.skip(safe(f"not-observable: {result.reason}"))
-    if result.as_expected:
-        if result.outcome is not Outcome.PASS:
-            # pytest.xfail() asks for a traceback, which pytest formats by parsing the test's
-            # source (~20 ms per expected deviation); the reason alone says all there is.
-            raise pytest.xfail.Exception(
-                safe(f"{result.outcome.value} (expected: {result.expectation_reason})"), pytrace=False
-            )
-        return
-    message = f"unexpected {result.outcome.value}"
-    if result.outcome is Outcome.PASS:
-        message += f" (expected {result.expected_outcome.value}: {result.expectation_reason})"
-    else:
-        message += f": {result.reason}"
-        if result.expected is not None:
-            message += f"\n  expected: {result.expected}\n  observed: {result.observed}"
-    pytest.fail(safe(message), pytrace=False)
 
 
 def _where(path: Path | None) -> str:
