@@ -49,7 +49,7 @@ _QUIET = (Outcome.PASS, Outcome.NOT_OBSERVABLE)
 
 
 def build_model(
-    runs: list[Run], duplicates_dropped: int = 0, full_listing_limit: int = FULL_LISTING_LIMIT
+    runs: list[Run], duplicates_dropped: int = 0, full_listing_limit: int | None = None
 ) -> ReportModel:
     """The model of runs read whole (``load_runs``)."""
     builder = ModelBuilder(full_listing_limit)
@@ -89,8 +89,8 @@ class RunDigest:
 class ModelBuilder:
     """Takes runs and their test records one at a time; ``model`` makes the report model."""
 
-    def __init__(self, full_listing_limit: int = FULL_LISTING_LIMIT) -> None:
-        self._limit = full_listing_limit
+    def __init__(self, full_listing_limit: int | None = None) -> None:
+        self._limit = FULL_LISTING_LIMIT if full_listing_limit is None else full_listing_limit
         self._total = 0
         self._full_listing = True
         self._digests: list[RunDigest] = []

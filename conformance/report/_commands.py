@@ -15,14 +15,14 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .._results import RESULTS_DIR, Run
+from .._results import RESULTS_DIR, ResultsFileError, Run
 from ._build import ModelBuilder
 from ._diff import diff_runs, format_diff
 from ._html import write_html
 from ._junit import JUnitWriter
 from ._kill_matrix import kill_matrix_sections
 from ._markdown import render_markdown
-from ._merged import MergedWriter, write_merged
+from ._merged import MergedWriter
 from ._model import ReportModel, ReportSection
 from ._sources import ReportInputError, find_files, load_runs, run_identity, stream_runs
 
@@ -70,6 +70,8 @@ def _make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSec
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # bad input leaves nothing behind
         return _bad("report", str(error))
+    except ResultsFileError as error:  # a results file changed while the page was written
+        return _bad("report", str(error))
     except OSError as error:
         return _bad("report", _os_message(error))
     size = index.stat().st_size
@@ -116,15 +118,28 @@ def merge_results(paths: Sequence[Path], out: Path) -> int:
             raise ReportInputError(
                 f"{out}: is a folder; expected the path of the merged file to write (-o FILE)"
             )
-        runs, dropped = load_runs(paths)
-        write_merged(runs, out)
+        files = find_files(paths)
+        with contextlib.ExitStack() as opened, MergedWriter(out) as merged:
+            runs, tests, dropped = 0, 0, 0
+            seen: set[object] = set()
+            for run, records in stream_runs(files, opened):  # a record at a time: any size merges
+                merged.start(run)
+                for _, line, _, _ in records:
+                    merged.add(line)
+                identity = run_identity(run)
+                if identity in seen:
+                    merged.drop()
+                    dropped += 1
+                else:
+                    seen.add(identity)
+                    merged.end(run)
+                    runs, tests = runs + 1, tests + run.recorded
     except ReportInputError as error:
         return _bad("merge", str(error))
     except OSError as error:
         return _bad("merge", _os_message(error))
-    tests = sum(len(r.tests) for r in runs)
     extra = f" ({dropped} duplicate run(s) kept once)" if dropped else ""
-    print(f"merge: {len(runs)} run(s), {tests} test result(s) -> {out}{extra}")
+    print(f"merge: {runs} run(s), {tests} test result(s) -> {out}{extra}")
     return 0
 
 

@@ -23,7 +23,7 @@ from ._html_cells import matrix_cell
 from ._model import ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES, config_label
 
-__all__ = ["render_html", "render_section", "write_html"]
+__all__ = ["render_section", "write_html"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -31,10 +31,6 @@ TEMPLATES = Path(__file__).with_name("templates")
 def render_section(template_source: str, **context: Any) -> Markup:
     """Render a section body from Jinja2 source with the report's (escaping) environment."""
     return Markup(_environment().from_string(template_source).render(**context))
-
-
-def render_html(model: ReportModel, sections: Sequence[ReportSection] = ()) -> str:
-    return "".join(_chunks(model, sections))
 
 
 def write_html(model: ReportModel, path: Path, sections: Sequence[ReportSection] = ()) -> None:

@@ -33,7 +33,6 @@ __all__ = [
     "MergedWriter",
     "is_merged",
     "read_merged",
-    "write_merged",
 ]
 
 MERGED_SCHEMA = "ssl-set-session-conformance/merged"
@@ -62,16 +61,6 @@ class _Head(msgspec.Struct):
     kind: str | None = None
     schema: object = None
     schema_version: object = None
-
-
-def write_merged(runs: list[Run], path: Path) -> None:
-    """A merged file of runs read whole."""
-    with MergedWriter(path) as writer:
-        for run in runs:
-            writer.start(run)
-            for test in run.tests:
-                writer.add(test.to_json() + b"\n")
-            writer.end(run)
 
 
 class MergedWriter:
