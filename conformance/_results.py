@@ -136,55 +136,68 @@ def read_results(path: Path) -> Run:
 Record = RunHeader | TestResult | RunEnd
 #: The records of a results file (as ``_records.decode_line`` decodes them; errors go through it).
 _DECODER = msgspec.json.Decoder(Record)
+#: Results files are read this many bytes at a time.
+_BLOCK = 1 << 20
 
 
 def stream_results(path: Path, file: IO[bytes]) -> Iterator[tuple[int, bytes, Record]]:
-    """Each record of a results file with the offset of its line and the line, checked as
-    ``read_results`` checks.
+    """Each record of a results file with the offset of its line and the line (without its line
+    end), checked as ``read_results`` checks.
 
-    Nothing is kept but the test ids seen (to refuse a test recorded twice), so a file of
-    any size can be read in little memory; ``Source`` reads one line back by its offset.
+    The file is read a megabyte at a time and nothing is kept but the test ids seen (to refuse
+    a test recorded twice), so a file of any size is read in little memory; ``Source`` reads
+    one line back by its offset.
     """
     header: RunHeader | None = None
     seen: dict[str, int] = {}
     end_line = 0
+    number = 0
     offset = 0
     decode = _DECODER.decode
-    for number, line in enumerate(file, start=1):
-        start = offset
-        offset += len(line)
-        try:
-            record = decode(line)
-        except Exception:
-            if line.isspace():
+    rest, more = b"", True
+    while more:
+        block = file.read(_BLOCK)
+        more = bool(block)
+        lines = (rest + block).split(b"\n")  # at the end, the last line if it has no line end
+        rest = lines.pop() if more else b""
+        for line in lines:
+            number += 1
+            start = offset
+            offset += len(line) + 1
+            try:
+                record = decode(line)
+            except Exception:
+                if not line.strip():
+                    continue
+                record = _record(path, number, line, first=header is None)
+            if type(record) is TestResult and header is not None and not end_line:  # the common case
+                if record.test_id in seen:
+                    raise ResultsFileError(
+                        f"{path}, line {number}: test {record.test_id!r} recorded twice "
+                        f"(first on line {seen[record.test_id]})"
+                    )
+                seen[record.test_id] = number
+                yield start, line, record
                 continue
-            record = _record(path, number, line, first=header is None)
-        if type(record) is TestResult and header is not None and not end_line:  # the common case
-            if record.test_id in seen:
+            if header is None:
+                if not isinstance(record, RunHeader):
+                    raise ResultsFileError(
+                        f'{path}, line {number}: expected the run header first ({{"kind": "run", ...}}); '
+                        f"found a {record.__struct_config__.tag!r} record"
+                    )
+                header = _checked_header(f"{path}, line {number}", record)
+            elif isinstance(record, RunHeader):
                 raise ResultsFileError(
-                    f"{path}, line {number}: test {record.test_id!r} recorded twice "
-                    f"(first on line {seen[record.test_id]})"
+                    f"{path}, line {number}: a second run header; a results file holds one run "
+                    "(were two files joined? 'conformance merge' joins runs)"
                 )
-            seen[record.test_id] = number
+            elif end_line or isinstance(record, TestResult):
+                raise ResultsFileError(
+                    f"{path}, line {number}: a record after the end record (line {end_line})"
+                )
+            else:
+                end_line = number
             yield start, line, record
-            continue
-        if header is None:
-            if not isinstance(record, RunHeader):
-                raise ResultsFileError(
-                    f'{path}, line {number}: expected the run header first ({{"kind": "run", ...}}); '
-                    f"found a {record.__struct_config__.tag!r} record"
-                )
-            header = _checked_header(f"{path}, line {number}", record)
-        elif isinstance(record, RunHeader):
-            raise ResultsFileError(
-                f"{path}, line {number}: a second run header; a results file holds one run "
-                "(were two files joined? 'conformance merge' joins runs)"
-            )
-        elif end_line or isinstance(record, TestResult):
-            raise ResultsFileError(f"{path}, line {number}: a record after the end record (line {end_line})")
-        else:
-            end_line = number
-        yield start, line, record
     if header is None:
         raise ResultsFileError(f"{path}: an empty file; expected a results file (run header first)")
 

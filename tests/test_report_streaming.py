@@ -144,3 +144,15 @@ def test_the_same_run_twice_is_written_once_everywhere(big: Path, tmp_path: Path
     assert sorted(p.name for p in (tmp_path / "out" / "junit").glob("*.xml")) == ["alpha.xml", "beta.xml"]
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "2 duplicate runs read twice and shown once" in page
+
+
+def test_records_longer_than_a_read_block_read_the_same(
+    big: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_merged, "now", lambda: "2026-01-01T00:00:00+00:00")
+    monkeypatch.setattr("conformance.report._build.now", lambda: "2026-01-01T00:00:00+00:00")
+    assert make_reports([big], tmp_path / "whole") == 0
+    monkeypatch.setattr("conformance._results._BLOCK", 64)  # every record spans several blocks
+    assert make_reports([big], tmp_path / "blocks") == 0
+    for name in ("index.html", "merged.json", "summary.md", "junit/alpha.xml", "junit/beta.xml"):
+        assert (tmp_path / "blocks" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()

@@ -105,7 +105,7 @@ class MergedWriter:
         self._tests_written = False
 
     def add(self, line: bytes) -> None:
-        """One test record: one line of JSON, ending in its newline (as a results file holds it)."""
+        """One test record: one line of JSON without its line end (as a results file holds it)."""
         self._batch.append(line)
         self._pending += len(line)
         if len(self._batch) >= _BATCH or self._pending > _BATCH_BYTES:
@@ -114,8 +114,7 @@ class MergedWriter:
     def _flush(self) -> None:
         if self._tests_written:
             self._file.write(b",")
-        # Each record without its newline (a view, not a copy), a comma between them.
-        self._file.write(b",".join([memoryview(line)[:-1] for line in self._batch]))
+        self._file.write(b",".join(self._batch))
         self._batch.clear()
         self._pending = 0
         self._tests_written = True

@@ -61,7 +61,7 @@ def stream_runs(
             if _is_merged_file(file):
                 runs = read_merged(path, file.read())
                 for run in runs:
-                    yield run, ((test, test.to_json() + b"\n", None, 0) for test in run.tests)
+                    yield run, ((test, test.to_json(), None, 0) for test in run.tests)
                 continue
             records = stream_results(path, file)
             _, _, header = next(records)
@@ -80,7 +80,7 @@ def _tests(run: Run, records: Iterator[tuple[int, bytes, Any]], source: Source) 
         for offset, line, record in records:
             if isinstance(record, TestResult):
                 count += 1
-                yield record, line if line.endswith(b"\n") else line + b"\n", source, offset
+                yield record, line, source, offset
             elif isinstance(record, RunEnd):
                 run.end = record
     except ResultsFileError as error:
