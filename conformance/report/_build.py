@@ -20,6 +20,7 @@ catalogue knows still gets a row, marked unknown.
 from __future__ import annotations
 
 import collections
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -45,7 +46,7 @@ from ._verdicts import ORDER, STYLES, config_label, worst
 __all__ = ["ModelBuilder", "RunDigest", "build_model"]
 
 _PASS = Outcome.PASS
-_QUIET = (Outcome.PASS, Outcome.NOT_OBSERVABLE)
+_QUIET_VALUES = (Outcome.PASS.value, Outcome.NOT_OBSERVABLE.value)
 
 
 def build_model(
@@ -76,14 +77,55 @@ class RunDigest:
     def __init__(self, run: Run) -> None:
         self.run = run
         self.count = 0
-        #: Outcomes (by value) per tuple of clauses (the score leaves out tests of undocumented clauses).
-        self.by_clauses: dict[tuple[str, ...], dict[str, int]] = {}
-        self.unexpected = 0
-        self.expected_deviations = 0
+        #: How many tests had each (clauses, configuration, outcome value, as expected): the
+        #: columns and cells are counted from these, once the run has been read.
+        self.kinds: dict[tuple[tuple[str, ...], str | None, str, bool], int] = {}
         self.duration = 0.0
-        self.cells: dict[str, _CellDigest] = {}
-        self.configs: dict[str | None, None] = {}
+        #: The tests kept to be listed, by clause.
+        self.kept: dict[str, list[TestRef]] = {}
         self.unexpected_tests: list[TestResult] = []
+
+    @functools.cached_property
+    def cells(self) -> dict[str, _CellDigest]:
+        """The cell of each clause the run's tests name, in the order they first name it."""
+        cells: dict[str, _CellDigest] = {}
+        for (clauses, config, value, expected), count in self.kinds.items():
+            for clause in clauses:
+                cell = cells.get(clause)
+                if cell is None:
+                    cell = cells[clause] = _CellDigest()
+                    cell.kept = self.kept.get(clause, [])
+                own = cell.by_config.setdefault(config, {})
+                own[value] = own.get(value, 0) + count
+                if not expected:
+                    cell.unexpected += count
+        return cells
+
+    @property
+    def configs(self) -> dict[str | None, None]:
+        """The configurations of the run's tests, in the order they first name them."""
+        return {config: None for _, config, _, _ in self.kinds}
+
+    @property
+    def by_clauses(self) -> dict[tuple[str, ...], dict[str, int]]:
+        """Outcomes (by value) per tuple of clauses (the score leaves out undocumented clauses)."""
+        found: dict[tuple[str, ...], dict[str, int]] = {}
+        for (clauses, _, value, _), count in self.kinds.items():
+            own = found.setdefault(clauses, {})
+            own[value] = own.get(value, 0) + count
+        return found
+
+    @property
+    def unexpected(self) -> int:
+        return sum(count for (_, _, _, expected), count in self.kinds.items() if not expected)
+
+    @property
+    def expected_deviations(self) -> int:
+        return sum(
+            count
+            for (_, _, value, expected), count in self.kinds.items()
+            if expected and value not in _QUIET_VALUES
+        )
 
 
 class ModelBuilder:
@@ -107,49 +149,36 @@ class ModelBuilder:
 
     def add(self, digest: RunDigest, test: TestResult, source: Source | None = None, offset: int = 0) -> None:
         outcome = test.outcome
-        value = outcome._value_  # counted by value: hashing an Enum member runs Python code
         expected = test.as_expected
+        # Counted by value: hashing an Enum member runs Python code.
+        key = (test.clauses, test.config, outcome._value_, expected)
+        kinds = digest.kinds
+        kinds[key] = kinds.get(key, 0) + 1
         digest.count += 1
-        per = digest.by_clauses.get(test.clauses)
-        if per is None:
-            per = digest.by_clauses[test.clauses] = {}
-        per[value] = per.get(value, 0) + 1
+        digest.duration += test.duration
+        self._total += 1
         if not expected:
-            digest.unexpected += 1
             if len(digest.unexpected_tests) < UNEXPECTED_KEPT:
                 digest.unexpected_tests.append(msgspec.structs.replace(test, evidence=_NO_EVIDENCE))
-        elif outcome not in _QUIET:
-            digest.expected_deviations += 1
-        digest.duration += test.duration
-        config = test.config
-        digest.configs[config] = None
-        self._total += 1
+        elif outcome is _PASS and not self._full_listing:
+            return
         if self._full_listing and self._total > self._limit:
             self._stop_listing_expected_passes()
-        ref = (
-            TestRef(test, source, offset)
-            if self._full_listing or not expected or outcome is not _PASS
-            else None
-        )
-        cells = digest.cells
+            if expected and outcome is _PASS:
+                return
+        ref = TestRef(test, source, offset)
         for clause in test.clauses:
-            cell = cells.get(clause)
-            if cell is None:
-                cell = cells[clause] = _CellDigest()
-            own = cell.by_config.get(config)
-            if own is None:
-                own = cell.by_config[config] = {}
-            own[value] = own.get(value, 0) + 1
-            if not expected:
-                cell.unexpected += 1
-            if ref is not None:
-                cell.kept.append(ref)
+            kept = digest.kept.get(clause)
+            if kept is None:
+                digest.kept[clause] = [ref]
+            else:
+                kept.append(ref)
 
     def _stop_listing_expected_passes(self) -> None:
         self._full_listing = False
         for digest in self._digests:
-            for cell in digest.cells.values():
-                cell.kept = [t for t in cell.kept if not (t.outcome is _PASS and t.as_expected)]
+            for clause, kept in digest.kept.items():
+                digest.kept[clause] = [t for t in kept if not (t.outcome is _PASS and t.as_expected)]
 
     def model(self, duplicates_dropped: int = 0) -> ReportModel:
         ordered = sorted(self._digests, key=lambda d: _column_order(d.run))

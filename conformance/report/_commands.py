@@ -90,14 +90,15 @@ def _read(
     builder = ModelBuilder()
     seen: set[object] = set()
     dropped = 0
+    add, add_case, add_line = builder.add, junit.add, merged.add
     for run, tests in stream_runs(paths, opened):
         digest = builder.start(run)
         suite = junit.start(run)
         merged.start(run)
         for test, line, source, offset in tests:
-            builder.add(digest, test, source, offset)
-            junit.add(suite, test)
-            merged.add(line)
+            add(digest, test, source, offset)
+            add_case(suite, test)
+            add_line(line)
         identity = run_identity(run)
         if identity in seen:  # the same run read twice (a results file and a merged file)
             builder.drop(digest)

@@ -51,8 +51,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: Stands for a test case's class name in the scratch file until the run's slug is known:
 #: ``_text`` turns every control character of the input into visible text, so none is left.
 _CLASSNAME = "\x01"
-_FLUSH = 2048
-_FLUSH_CHARACTERS = 1 << 20
+#: Test records held before their test cases are written (deviations may carry much evidence).
+_BATCH = 256
 
 
 class _Suite:
@@ -74,9 +74,8 @@ class JUnitWriter:
 
     def __init__(self) -> None:
         self._scratch: IO[bytes] = tempfile.TemporaryFile()
-        self._parts: list[str] = []
-        #: Characters in ``_parts`` besides the plain passes (deviations may carry much evidence).
-        self._pending = 0
+        self._batch: list[TestResult] = []
+        self._suite = _Suite(0)
         self._suites: dict[int, _Suite] = {}
 
     def __enter__(self) -> JUnitWriter:
@@ -87,26 +86,14 @@ class JUnitWriter:
 
     def start(self, run: Run) -> _Suite:
         self._flush()
-        suite = self._suites[id(run)] = _Suite(self._scratch.tell())
+        suite = self._suites[id(run)] = self._suite = _Suite(self._scratch.tell())
         return suite
 
     def add(self, suite: _Suite, test: TestResult) -> None:
-        counts = suite.counts
-        counts["tests"] += 1
-        name = test.test_id
-        if _ATTRIBUTE_WORK(name):
-            name = _attr(name)
-        parts = self._parts
-        if test.as_expected and test.outcome is _PASS:
-            # the evidence of passes is in index.html and merged.json
-            parts.append(f'    <testcase classname="\x01" name="{name}" time="{test.duration:.6f}" />\n')
-        else:
-            kind = _kind(test)
-            counts[_PLURAL[kind]] += 1
-            case = _case(name, kind, test)
-            parts.append(case)
-            self._pending += len(case)
-        if len(parts) >= _FLUSH or self._pending > _FLUSH_CHARACTERS:
+        """A test case of ``suite`` (the run started last); they are written in batches."""
+        batch = self._batch
+        batch.append(test)
+        if len(batch) >= _BATCH:
             self._flush()
 
     def drop(self, run: Run) -> None:
@@ -119,10 +106,22 @@ class JUnitWriter:
         suite.stop = self._scratch.tell()
 
     def _flush(self) -> None:
-        if self._parts:
-            self._scratch.write("".join(self._parts).encode("utf-8", "xmlcharrefreplace"))
-            self._parts.clear()
-            self._pending = 0
+        batch = self._batch
+        if not batch:
+            return
+        counts = self._suite.counts
+        counts["tests"] += len(batch)
+        text = "".join(
+            [
+                # the evidence of passes is in index.html and merged.json
+                f'    <testcase classname="\x01" name="{_attr(t.test_id)}" time="{t.duration:.6f}" />\n'
+                if t.as_expected and t.outcome is _PASS
+                else _case(t, counts)
+                for t in batch
+            ]
+        )
+        self._scratch.write(text.encode("utf-8", "xmlcharrefreplace"))
+        batch.clear()
 
     def write(self, model: ReportModel, folder: Path) -> list[Path]:
         """One file per column of ``model``; our own files of runs no longer there are removed."""
@@ -195,7 +194,10 @@ def _suite_properties(column: Column) -> dict[str, str]:
 _PLURAL = {"failure": "failures", "error": "errors", "skipped": "skipped"}
 
 
-def _case(name: str, kind: str, test: TestResult) -> str:
+def _case(test: TestResult, counts: dict[str, int]) -> str:
+    kind = _kind(test)
+    counts[_PLURAL[kind]] += 1
+    name = _attr(test.test_id)
     properties = (
         ("outcome", test.outcome.value),
         ("expected_outcome", test.expected_outcome.value),
