@@ -71,7 +71,8 @@ def run_battery(target: str, folder: Path) -> Path:
     from ._mutants import MutantError
 
     shutil.rmtree(folder, ignore_errors=True)  # never read a file of an earlier run
-    options = ["--no-expectations", "--results-dir", str(folder), "-q", "-p", "no:cacheprovider"]
+    # One test child at a time: the self-test already runs one battery per core.
+    options = ["--no-expectations", "--results-dir", str(folder), "-q", "-p", "no:cacheprovider", "-j", "1"]
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as output:
         with _output_to(output):
             status = main(["run", target, *options])
