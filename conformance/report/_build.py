@@ -252,7 +252,6 @@ def _labels(name: str, group: list[Run]) -> list[str]:
 
 def _column(digest: RunDigest, key: str, slugs: set[str], clauses: list[ClauseRow]) -> Column:
     run = digest.run
-    run.count = digest.count
     level = documentation_level(msgspec.structs.asdict(_facts(run.header)))
     undocumented = frozenset(c.id for c in clauses if not documented_for(c.documented_since, level))
     counts: collections.Counter[str] = collections.Counter()

@@ -51,8 +51,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: Stands for a test case's class name in the scratch file until the run's slug is known:
 #: ``_text`` turns every control character of the input into visible text, so none is left.
 _CLASSNAME = "\x01"
-#: Test records held before their test cases are written (deviations may carry much evidence).
-_BATCH = 256
+#: Test cases are written to the scratch file a megabyte (or so) at a time.
+_FLUSH_CHARACTERS = 1 << 20
 
 
 class _Suite:
@@ -74,8 +74,9 @@ class JUnitWriter:
 
     def __init__(self) -> None:
         self._scratch: IO[bytes] = tempfile.TemporaryFile()
-        self._batch: list[TestResult] = []
-        self._suite = _Suite(0)
+        #: Test cases not yet written, and how many characters they hold.
+        self._parts: list[str] = []
+        self._pending = 0
         self._suites: dict[int, _Suite] = {}
 
     def __enter__(self) -> JUnitWriter:
@@ -86,14 +87,22 @@ class JUnitWriter:
 
     def start(self, run: Run) -> _Suite:
         self._flush()
-        suite = self._suites[id(run)] = self._suite = _Suite(self._scratch.tell())
+        suite = self._suites[id(run)] = _Suite(self._scratch.tell())
         return suite
 
     def add(self, suite: _Suite, test: TestResult) -> None:
-        """A test case of ``suite`` (the run started last); they are written in batches."""
-        batch = self._batch
-        batch.append(test)
-        if len(batch) >= _BATCH:
+        """A test case of ``suite``, made now (the record is not kept) and written in batches."""
+        suite.counts["tests"] += 1
+        if test.as_expected and test.outcome is _PASS:
+            # the evidence of passes is in index.html and merged.json
+            case = (
+                f'    <testcase classname="\x01" name="{_attr(test.test_id)}" time="{test.duration:.6f}" />\n'
+            )
+        else:
+            case = _case(test, suite.counts)
+        self._parts.append(case)
+        self._pending += len(case)
+        if self._pending > _FLUSH_CHARACTERS:
             self._flush()
 
     def drop(self, run: Run) -> None:
@@ -106,22 +115,10 @@ class JUnitWriter:
         suite.stop = self._scratch.tell()
 
     def _flush(self) -> None:
-        batch = self._batch
-        if not batch:
-            return
-        counts = self._suite.counts
-        counts["tests"] += len(batch)
-        text = "".join(
-            [
-                # the evidence of passes is in index.html and merged.json
-                f'    <testcase classname="\x01" name="{_attr(t.test_id)}" time="{t.duration:.6f}" />\n'
-                if t.as_expected and t.outcome is _PASS
-                else _case(t, counts)
-                for t in batch
-            ]
-        )
-        self._scratch.write(text.encode("utf-8", "xmlcharrefreplace"))
-        batch.clear()
+        if self._parts:
+            self._scratch.write("".join(self._parts).encode("utf-8", "xmlcharrefreplace"))
+            self._parts.clear()
+            self._pending = 0
 
     def write(self, model: ReportModel, folder: Path) -> list[Path]:
         """One file per column of ``model``; our own files of runs no longer there are removed."""
