@@ -260,7 +260,7 @@ class _ModelPart:
         self.digest = self.builder.start(run)
 
     def add(self, test: StreamedTest) -> None:
-        self.builder.add(self.digest, test[0], test[2], test[3])
+        self.builder.add(self.digest, test[0], test[2], test[3], len(test[1]))
 
     def end(self, run: Any) -> None:
         pass

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -209,10 +210,13 @@ class Source:
         self.path = path
         self._file = file
 
-    def test(self, offset: int, test_id: str) -> TestResult:
-        """The test record whose line starts at ``offset`` (it must be test ``test_id``)."""
-        self._file.seek(offset)
-        record = _record(self.path, 0, self._file.readline(), first=False)
+    def test(self, offset: int, size: int, test_id: str) -> TestResult:
+        """The test record whose line starts at ``offset`` and is ``size`` bytes long (without its
+        line end); it must be test ``test_id``."""
+        try:
+            record = _DECODER.decode(os.pread(self._file.fileno(), size, offset))
+        except Exception:  # the line is no longer what was read
+            record = None
         if not isinstance(record, TestResult) or record.test_id != test_id:
             raise ResultsFileError(f"{self.path}: changed while it was being read; make the report again")
         return record

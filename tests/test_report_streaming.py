@@ -92,8 +92,8 @@ def test_the_model_keeps_no_expected_pass_above_the_limit(big: Path, tmp_path: P
     with contextlib.ExitStack() as opened:
         for run, tests in stream_runs(find_files([big]), opened):
             digest = builder.start(run)
-            for test, _, source, offset in tests:
-                builder.add(digest, test, source, offset)
+            for test, line, source, offset in tests:
+                builder.add(digest, test, source, offset, len(line))
         model = builder.model()
         kept = [ref for cell in model.cells.values() for ref in cell.tests]
         assert len(kept) == 9 and {ref.outcome for ref in kept} == {Outcome.FAIL}
@@ -127,13 +127,13 @@ def test_a_test_recorded_twice_late_in_a_file_names_both_lines(tmp_path: Path) -
 def test_a_test_read_back_must_be_the_one_that_was_read(tmp_path: Path) -> None:
     path = write_run(tmp_path / "r.jsonl", many_tests(5))
     with path.open("rb") as file:
-        offsets = [(offset, record) for offset, _, record in stream_results(path, file)]
-        offset, record = offsets[2]
+        lines = [(offset, len(line), record) for offset, line, record in stream_results(path, file)]
+        offset, size, record = lines[2]
         source = Source(path, file)
-        assert source.test(offset, record.test_id) == record
-        for elsewhere in (offsets[0][0], offsets[1][0]):  # the header; another test
+        assert source.test(offset, size, record.test_id) == record
+        for elsewhere, length, _ in lines[:2]:  # the header; another test
             with pytest.raises(ResultsFileError, match="changed while it was being read"):
-                source.test(elsewhere, record.test_id)
+                source.test(elsewhere, length, record.test_id)
 
 
 def test_the_same_run_twice_is_written_once_everywhere(big: Path, tmp_path: Path) -> None:

@@ -147,7 +147,16 @@ class ModelBuilder:
         self._digests.remove(digest)
         self._total -= digest.count
 
-    def add(self, digest: RunDigest, test: TestResult, source: Source | None = None, offset: int = 0) -> None:
+    def add(
+        self,
+        digest: RunDigest,
+        test: TestResult,
+        source: Source | None = None,
+        offset: int = 0,
+        size: int = 0,
+    ) -> None:
+        """Count a test; keep it if a page lists it (``source``, ``offset``, ``size``: where its
+        line is, to read it back; none for a record that stays in memory)."""
         outcome = test.outcome
         expected = test.as_expected
         # Counted by value: hashing an Enum member runs Python code.
@@ -166,7 +175,7 @@ class ModelBuilder:
             self._stop_listing_expected_passes()
             if expected and outcome is _PASS:
                 return
-        ref = TestRef(test, source, offset)
+        ref = TestRef(test, source, offset, size)
         for clause in test.clauses:
             kept = digest.kept.get(clause)
             if kept is None:

@@ -96,7 +96,7 @@ def _read(
         suite = junit.start(run)
         merged.start(run)
         for test, line, source, offset in tests:
-            add(digest, test, source, offset)
+            add(digest, test, source, offset, len(line))
             add_case(suite, test)
             add_line(line)
         identity = run_identity(run)

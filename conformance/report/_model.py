@@ -206,14 +206,16 @@ class TestRef:
     results file (``Source``) when the page shows it, so memory does not grow with evidence.
     """
 
-    __slots__ = ("_offset", "_source", "_test", "as_expected", "config", "outcome", "test_id")
+    __slots__ = ("_offset", "_size", "_source", "_test", "as_expected", "config", "outcome", "test_id")
 
-    def __init__(self, test: TestResult, source: Source | None = None, offset: int = 0) -> None:
+    def __init__(
+        self, test: TestResult, source: Source | None = None, offset: int = 0, size: int = 0
+    ) -> None:
         self.test_id = test.test_id
         self.outcome = test.outcome
         self.as_expected = test.as_expected
         self.config = test.config
-        self._source, self._offset = source, offset
+        self._source, self._offset, self._size = source, offset, size
         self._test = None if source else test
 
     @property
@@ -222,7 +224,7 @@ class TestRef:
         if self._source is None:
             assert self._test is not None
             return self._test
-        return self._source.test(self._offset, self.test_id)
+        return self._source.test(self._offset, self._size, self.test_id)
 
 
 @dataclasses.dataclass
