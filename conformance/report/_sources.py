@@ -7,7 +7,9 @@ problem becomes a ``ReportInputError`` whose message is one line saying what
 was expected and what was found, so the commands can print it and exit.
 
 Files are read through the typed records of ``conformance._records``, so every
-field has been validated before a report sees it.
+field has been validated before a report sees it. ``load_runs`` reads runs whole
+(``diff`` compares them); ``stream_runs`` hands over a run's records one at a
+time (``report`` and ``merge``, whose memory must not grow with the input).
 
 The same run read twice (a results file and a merged file that holds it) is
 kept once: two runs are the same when adapter, label, start time, platform,
