@@ -15,7 +15,7 @@ import msgspec
 import pytest
 from test_report_support import result, write_run
 
-from conformance import Outcome
+from conformance import Outcome, RunState
 from conformance._cli import main
 from conformance._results import ResultsFileError, Source, stream_results
 from conformance.report import _merged, make_reports
@@ -156,3 +156,19 @@ def test_records_longer_than_a_read_block_read_the_same(
     assert make_reports([big], tmp_path / "blocks") == 0
     for name in ("index.html", "merged.json", "summary.md", "junit/alpha.xml", "junit/beta.xml"):
         assert (tmp_path / "blocks" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+
+
+def test_an_interrupted_run_above_the_limit_says_so_everywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("conformance.report._build.FULL_LISTING_LIMIT", LIMIT)
+    write_run(tmp_path / "r" / "fake.jsonl", many_tests(40), state=RunState.INTERRUPTED)
+    assert make_reports([tmp_path / "r"], tmp_path / "out") == 0
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "fake: run interrupted (40 test(s) recorded of 40 selected)" in page
+    summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert "interrupted (40 test(s) recorded of 40 selected)" in summary
+    case = (
+        ET.parse(tmp_path / "out" / "junit" / "fake.xml").getroot().find(".//testcase[@name='run complete']")
+    )
+    assert case is not None and case.find("error").get("type") == "incomplete"

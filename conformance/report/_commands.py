@@ -84,14 +84,14 @@ def _make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSec
 
 
 def _read(
-    paths: Sequence[Path], opened: contextlib.ExitStack, junit: JUnitWriter, merged: MergedWriter
+    files: Sequence[Path], opened: contextlib.ExitStack, junit: JUnitWriter, merged: MergedWriter
 ) -> ReportModel:
     """Read every run once, a test at a time, into the model, the JUnit files and the merged file."""
     builder = ModelBuilder()
     seen: set[object] = set()
     dropped = 0
     add, add_case, add_line = builder.add, junit.add, merged.add
-    for run, tests in stream_runs(paths, opened):
+    for run, tests in stream_runs(files, opened):
         digest = builder.start(run)
         suite = junit.start(run)
         merged.start(run)
