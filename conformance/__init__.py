@@ -9,8 +9,7 @@ private to the suite.
 from ._capabilities import Capability
 from ._catalogue import CATALOGUE, Clause, clause_by_id
 from ._configs import CONFIGS, ProtocolConfig, Side, config_by_id
-from ._contract import CONTRACT_VERSION, Adapter, CallMapping, Credentials, Facts, RawCall
-from ._credentials import SERVER_NAME
+from ._contract import CONTRACT_VERSION, SERVER_NAME, Adapter, CallMapping, Credentials, Facts, RawCall
 from ._errors import (
     AdapterError,
     ContractError,

@@ -30,10 +30,12 @@ from ._capabilities import Capability
 from ._configs import ProtocolConfig, Side
 from ._errors import NotObservable
 
-__all__ = ["CONTRACT_VERSION", "Adapter", "CallMapping", "Credentials", "Facts", "RawCall"]
+__all__ = ["CONTRACT_VERSION", "SERVER_NAME", "Adapter", "CallMapping", "Credentials", "Facts", "RawCall"]
 
 #: Bumped when the contract changes in a way that breaks existing adapters.
 CONTRACT_VERSION = 1
+#: The name the server's certificate is made for (``Credentials.server_name``).
+SERVER_NAME = "server.conformance.test"
 
 Context = Any
 Connection = Any

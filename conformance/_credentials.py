@@ -23,11 +23,10 @@ import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from ._contract import Credentials
+from ._contract import SERVER_NAME, Credentials
 
 __all__ = ["SERVER_NAME", "make_credentials", "private_credentials"]
 
-SERVER_NAME = "server.conformance.test"
 #: Extra names that pad the certificate to several kilobytes (see the module docstring).
 PADDING_NAMES = 64
 
