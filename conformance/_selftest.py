@@ -47,7 +47,7 @@ def run_selftest(
     """Run the battery against every mutant (or those named in ``only``); write the kill matrix.
 
     0 when every mutant is killed (and, for a full run, every clause has one);
-    1 when one survives or cannot be judged; 2 when there is nothing to run. ``jobs``: battery
+    1 when one survives or cannot be judged; 2 when there is nothing to run; 130 when interrupted. ``jobs``: battery
     runs at once (0: one per core).
     """
     entries = sorted(found) if found is not None else find_mutants()
@@ -72,7 +72,11 @@ def run_selftest(
     targets = sorted({m.baseline for m in mutants} | {m.target for m in mutants})
     if battery is run_battery:
         warm_up(target.partition(":")[0] for target in targets)
-    runs = _run_all(targets, folder, jobs or default_jobs(), battery)
+    try:
+        runs = _run_all(targets, folder, jobs or default_jobs(), battery)
+    except KeyboardInterrupt:  # the battery runs still going are ended by then
+        print("selftest: interrupted; no kill matrix written", file=sys.stderr)
+        return 130
     kills = sorted(failed + [_judged(mutant, runs) for mutant in mutants], key=_catalogue_order)
     for kill in kills:
         kill.results = _shown(kill.results, out)

@@ -299,6 +299,17 @@ def test_a_baseline_that_cannot_run_leaves_its_mutants_unjudged(tmp_path: Path, 
     )
 
 
+def test_an_interrupted_selftest_says_so_and_writes_no_matrix(tmp_path: Path, monkeypatch, capsys) -> None:
+    from conformance import _selftest
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_selftest, "fork_each", interrupted)
+    assert run_selftest(tmp_path, found=[entry("use")], battery=fake_battery({})) == 130
+    assert "selftest: interrupted" in capsys.readouterr().err and not (tmp_path / MATRIX_FILE).exists()
+
+
 @pytest.mark.parametrize(
     ("found", "only", "message"),
     [([], [], "no mutants are installed"), (None, ["nope"], "no mutant named nope")],

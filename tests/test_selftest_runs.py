@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,27 @@ def test_a_run_that_writes_no_results_file_shows_the_end_of_its_output(tmp_path:
 
 def test_one_run_per_core_by_default() -> None:
     assert default_jobs() == len(os.sched_getaffinity(0)) if sys.platform == "linux" else default_jobs() >= 1
+
+
+def test_an_interrupted_parent_ends_and_reaps_the_runs_still_going(tmp_path: Path) -> None:
+    def run(target: str) -> Path:
+        (tmp_path / target).write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(30)
+        return tmp_path
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(KeyboardInterrupt):
+            fork_each(run, ["a", "b", "c"], jobs=2)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    started = sorted(path.name for path in tmp_path.iterdir())
+    assert started == ["a", "b"]  # the third never started
+    for name in started:
+        with pytest.raises(ChildProcessError):  # killed and reaped: no child of ours left
+            os.waitpid(int((tmp_path / name).read_text(encoding="utf-8")), os.WNOHANG)
