@@ -31,7 +31,7 @@ from ._forkserver import ForkServer, ForkServerGone
 from ._isolation import Child, Ending, start_child
 from ._lab import Lab
 
-__all__ = ["Jobs", "LabFactory"]
+__all__ = ["Jobs", "LabFactory", "startable"]
 
 #: A fresh lab for a test item (its needs declared), made where the test runs.
 LabFactory = Callable[[pytest.Item], Lab]
@@ -47,19 +47,22 @@ class Jobs:
         self.running: dict[str, Child] = {}
         self.server: ForkServer | None = None
         self._server_wanted = server
+        #: The factory of the first test's turn, for the turns that follow (``_protocol``).
+        self.new_lab: LabFactory | None = None
 
-    def ending(self, item: pytest.Function, lab: Lab, new_lab: LabFactory, timeout: float) -> Ending:
+    def ending(self, item: pytest.Item, lab: Lab | None, new_lab: LabFactory, timeout: float) -> Ending:
         """The ending of ``item``'s child (started now, or earlier ahead of its turn).
 
         ``lab`` is the one pytest made for ``item`` in this process; ``new_lab`` makes
         one for any test, in the child that runs it.
         """
+        self.new_lab = self.new_lab or new_lab
         self._start_server(new_lab)
         child = self.running.pop(item.nodeid, None) or self._start(item, lab, new_lab)
         index = self.order.get(item.nodeid)
         if index is not None:
             for later in self.items[index + 1 : index + self.jobs]:
-                if later.nodeid not in self.running and _startable(later):
+                if later.nodeid not in self.running and startable(later):
                     self.running[later.nodeid] = self._start(later, None, new_lab)
         try:
             return child.finish(timeout)
@@ -97,8 +100,8 @@ class Jobs:
             self.server = None
 
     def _start(self, item: pytest.Item, lab: Lab | None, new_lab: LabFactory) -> Child:
-        startable = _startable(item)
-        if self.server is not None and startable:
+        by_server = startable(item)
+        if self.server is not None and by_server:
             try:
                 return self.server.start_child(self.order[item.nodeid])
             except ForkServerGone:
@@ -106,7 +109,7 @@ class Jobs:
         assert isinstance(item, pytest.Function)
         if lab is None:
             lab = new_lab(item)  # made in this process, for a child forked from it
-        return start_child(_body(item, lab) if startable else _fixtures_body(item), lab.evidence)
+        return start_child(_body(item, lab) if by_server else _fixtures_body(item), lab.evidence)
 
     def _lose_server(self) -> None:
         if self.server is not None:
@@ -114,7 +117,7 @@ class Jobs:
             self.server = None
 
 
-def _startable(item: pytest.Item) -> bool:
+def startable(item: pytest.Item) -> bool:
     if not isinstance(item, pytest.Function) or item.get_closest_marker("clause") is None:
         return False
     if item.get_closest_marker("skip") or item.get_closest_marker("skipif"):

@@ -31,11 +31,12 @@ from ._evidence import Evidence
 from ._expectations import Expectations, ExpectationsError, load_expectations
 from ._isolation import run_in_child, run_in_process
 from ._items import declared_needs, select
-from ._jobs import Jobs
+from ._jobs import Jobs, startable
 from ._lab import Lab
 from ._needs import NeedsError
 from ._outcomes import describe_exception
-from ._records import AdapterInfo, FactsRecord, RunHeader, RunState, StaleExpectation
+from ._protocol import run_turn
+from ._records import AdapterInfo, Ending, FactsRecord, RunHeader, RunState, StaleExpectation, TestResult
 from ._registry import AdapterLoadError, load_adapter
 from ._results import ResultsFileError
 from ._results_writer import ResultsWriter, python_command, run_header
@@ -216,13 +217,31 @@ class ConformanceRun:
             ending = self.jobs.ending(pyfuncitem, lab, new_lab, timeout)
         else:
             ending = run_in_child(body, lab.evidence, timeout)
-        rerun = f"conformance run {self.spec}{self._build_options()}"
-        result = judged_result(
-            pyfuncitem, marker, ending, time.perf_counter() - started, self.expectations, rerun
-        )
-        self.writer.add(result)
-        tell_pytest(result)
+        tell_pytest(self._record(pyfuncitem, marker, ending, started))
         return True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+        """A battery test the fork server can start, once the first has run: a short turn."""
+        jobs = self.jobs
+        if jobs is None or jobs.new_lab is None or jobs.server is None or not startable(item):
+            return None
+        new_lab = jobs.new_lab
+
+        def result() -> TestResult:
+            started = time.perf_counter()
+            ending = jobs.ending(item, None, new_lab, self.timeout)
+            return self._record(item, cast(pytest.Mark, item.get_closest_marker("clause")), ending, started)
+
+        run_turn(item, nextitem, result)
+        return True
+
+    def _record(self, item: pytest.Item, marker: pytest.Mark, ending: Ending, started: float) -> TestResult:
+        """The test's result, judged and written."""
+        rerun = f"conformance run {self.spec}{self._build_options()}"
+        result = judged_result(item, marker, ending, time.perf_counter() - started, self.expectations, rerun)
+        self.writer.add(result)
+        return result
 
     def _build_options(self) -> str:
         library, label = self.config.getoption("library"), self.config.getoption("label")

@@ -36,7 +36,7 @@ def checked_something(ending: Ending) -> Ending:
 
 
 def judged_result(
-    item: pytest.Function,
+    item: pytest.Item,
     marker: pytest.Mark,
     ending: Ending,
     duration: float,
@@ -58,7 +58,7 @@ def judged_result(
         observed=ending.observed,
         evidence=ending.evidence,
         duration=duration,
-        title=(item.obj.__doc__ or "").strip().splitlines()[0] if item.obj.__doc__ else "",
+        title=_title(item),
         rerun=f"{rerun} --test '{test_id}'",
         expected_outcome=deviation.outcome if deviation else Outcome.PASS,
         expectation_reason=deviation.reason if deviation else "",
@@ -68,16 +68,24 @@ def judged_result(
 
 def tell_pytest(result: TestResult) -> None:
     """Raise what pytest shows for ``result`` (nothing for an expected pass)."""
-    if result.outcome is Outcome.NOT_OBSERVABLE:
-        pytest.skip(safe(f"not-observable: {result.reason}"))
+    if result.outcome is Outcome.NOT_OBSERVABLE:  # shown at the test, not at this line
+        raise pytest.skip.Exception(safe(f"not-observable: {result.reason}"), _use_item_location=True)
     if result.as_expected:
         if result.outcome is not Outcome.PASS:
             # pytest.xfail() asks for a traceback, which pytest formats by parsing the test's
             # source (~20 ms per expected deviation); the reason alone says all there is.
-            raise pytest.xfail.Exception(
-                safe(f"{result.outcome.value} (expected: {result.expectation_reason})"), pytrace=False
-            )
+            raise pytest.xfail.Exception(deviation_message(result), pytrace=False)
         return
+    pytest.fail(unexpected_message(result), pytrace=False)
+
+
+def deviation_message(result: TestResult) -> str:
+    """What pytest shows of a known deviation (xfailed), terminal-safe."""
+    return safe(f"{result.outcome.value} (expected: {result.expectation_reason})")
+
+
+def unexpected_message(result: TestResult) -> str:
+    """What pytest shows of a result that is not the one expected (terminal-safe)."""
     message = f"unexpected {result.outcome.value}"
     if result.outcome is Outcome.PASS:
         message += f" (expected {result.expected_outcome.value}: {result.expectation_reason})"
@@ -85,4 +93,9 @@ def tell_pytest(result: TestResult) -> None:
         message += f": {result.reason}"
         if result.expected is not None:
             message += f"\n  expected: {result.expected}\n  observed: {result.observed}"
-    pytest.fail(safe(message), pytrace=False)
+    return safe(message)
+
+
+def _title(item: pytest.Item) -> str:
+    doc = getattr(item, "obj", None).__doc__ if hasattr(item, "obj") else None
+    return doc.strip().splitlines()[0] if doc and doc.strip() else ""
