@@ -43,8 +43,6 @@ TestBody = Callable[[int], tuple[Callable[[], None], Evidence]]
 #: One request or answer: a letter and a number ("R" test number -> "P" pid; "W" pid -> "S" status;
 #: "F" pid, no answer: reap it when it is gone).
 _MESSAGE = struct.Struct("=cq")
-
-
 #: How often the server looks for released children that are gone, while it waits (s).
 _REAP_EVERY = 0.01
 

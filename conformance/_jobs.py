@@ -31,7 +31,7 @@ from ._forkserver import ForkServer, ForkServerGone
 from ._isolation import Child, Ending, start_child
 from ._lab import Lab
 
-__all__ = ["Jobs", "LabFactory", "startable"]
+__all__ = ["Jobs", "LabFactory", "fixtures_body", "startable"]
 
 #: A fresh lab for a test item (its needs declared), made where the test runs.
 LabFactory = Callable[[pytest.Item], Lab]
@@ -40,13 +40,13 @@ LabFactory = Callable[[pytest.Item], Lab]
 class Jobs:
     """The test children of a run (see the module doc)."""
 
-    def __init__(self, jobs: int, items: Sequence[pytest.Item], server: bool = True) -> None:
+    def __init__(self, jobs: int, items: Sequence[pytest.Item]) -> None:
         self.jobs = jobs
         self.items = list(items)
         self.order = {item.nodeid: index for index, item in enumerate(self.items)}
         self.running: dict[str, Child] = {}
         self.server: ForkServer | None = None
-        self._server_wanted = server
+        self._server_wanted = True  # one server per run: if it goes, the parent forks
         #: The factory of the first test's turn, for the turns that follow (``_protocol``).
         self.new_lab: LabFactory | None = None
 
@@ -86,7 +86,7 @@ class Jobs:
     def _start_server(self, new_lab: LabFactory) -> None:
         if not self._server_wanted:
             return
-        self._server_wanted = False  # one server per run: if it goes, the parent forks
+        self._server_wanted = False
         items = self.items
 
         def body_of(number: int) -> tuple[Callable[[], None], Evidence]:
@@ -109,7 +109,7 @@ class Jobs:
         assert isinstance(item, pytest.Function)
         if lab is None:
             lab = new_lab(item)  # made in this process, for a child forked from it
-        return start_child(_body(item, lab) if by_server else _fixtures_body(item), lab.evidence)
+        return start_child(_body(item, lab) if by_server else fixtures_body(item), lab.evidence)
 
     def _lose_server(self) -> None:
         if self.server is not None:
@@ -133,7 +133,7 @@ def _body(item: pytest.Item, lab: Lab) -> Callable[[], None]:
     return lambda: item.obj(**arguments)
 
 
-def _fixtures_body(item: pytest.Function) -> Callable[[], None]:
+def fixtures_body(item: pytest.Function) -> Callable[[], None]:
     """The body with the fixtures pytest made for it in this process."""
     arguments = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
     return lambda: item.obj(**arguments)

@@ -31,7 +31,7 @@ from ._evidence import Evidence
 from ._expectations import Expectations, ExpectationsError, load_expectations
 from ._isolation import run_in_child, run_in_process
 from ._items import declared_needs, select
-from ._jobs import Jobs, startable
+from ._jobs import Jobs, fixtures_body, startable
 from ._lab import Lab
 from ._needs import NeedsError
 from ._outcomes import describe_exception
@@ -203,8 +203,7 @@ class ConformanceRun:
         if marker is None:
             return None
         lab = cast(Lab, pyfuncitem.funcargs["lab"])
-        arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-        body = lambda: pyfuncitem.obj(**arguments)
+        body = fixtures_body(pyfuncitem)
         started = time.perf_counter()
         timeout = self.timeout
         if self.config.getoption("no_isolation"):
