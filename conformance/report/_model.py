@@ -34,7 +34,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .._capabilities import Capability
-from .._needs import battery_needs
+from .._needs_table import BATTERY_NEEDS
 from .._outcomes import Outcome
 from .._records import FactsRecord, MappingEntry, RunHeader, StaleExpectation, TestResult
 from .._results import Run, Source
@@ -345,13 +345,13 @@ class ReportModel:
 
     @property
     def capability_rows(self) -> list[CapabilityRow]:
-        """Each capability: its meaning, the battery tests that declare a need of it, who declares it."""
-        needs = battery_needs()
+        """Each capability: its meaning, the battery tests that declare a need of it (``_needs_table``,
+        as the battery's marks say), who declares it."""
         return [
             CapabilityRow(
                 capability.value,
                 capability.meaning,
-                needs[capability],
+                list(BATTERY_NEEDS.get(capability.value, ())),
                 [c.key for c in self.matrix_columns if capability.value in c.header.adapter.capabilities],
             )
             for capability in Capability
