@@ -13,7 +13,11 @@ Children come from the fork server (``_forkserver``), started at the first
 test, once the parent is warm. A test can be started by the server, or ahead
 of its turn, only if all it asks for is the lab and its parameters (every
 battery test) and no skip marker holds it back; any other test is forked by
-the parent when its turn comes, with the fixtures pytest made for it. So is
+the parent when its turn comes, with the fixtures pytest made for it. What
+a server's child needs of its test (the function, its parameters, its
+declared needs) is read off the pytest items once, in the parent, before the
+server is forked: a child that walked pytest's nodes and marks itself would
+copy every page they touch (some 90 page faults a test). So is
 every test once the server is gone; a test whose child died with the server
 before reporting its ending is run again that way, and its evidence says so
 (its first child's exit status went with the server). Children started ahead
@@ -22,19 +26,23 @@ of a run that stops early (``-x``, an interrupt) are killed and reaped at the en
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 
+from ._capabilities import Capability
 from ._evidence import Evidence
 from ._forkserver import ForkServer, ForkServerGone
 from ._isolation import Child, Ending, start_child
+from ._items import declared_needs
 from ._lab import Lab
 
 __all__ = ["Jobs", "LabFactory", "fixtures_body", "startable"]
 
-#: A fresh lab for a test item (its needs declared), made where the test runs.
-LabFactory = Callable[[pytest.Item], Lab]
+#: A fresh lab with a test's declared needs, made where the test runs.
+LabFactory = Callable[[dict[Capability, str]], Lab]
 
 
 class Jobs:
@@ -87,12 +95,13 @@ class Jobs:
         if not self._server_wanted:
             return
         self._server_wanted = False
-        items = self.items
+        plans = [_Plan.of(item) if startable(item) else None for item in self.items]
 
         def body_of(number: int) -> tuple[Callable[[], None], Evidence]:
-            item = items[number]
-            made = new_lab(item)
-            return _body(item, made), made.evidence
+            plan = plans[number]
+            assert plan is not None  # the server is asked only for startable tests
+            made = new_lab(plan.needs)
+            return plan.body(made), made.evidence
 
         try:
             self.server = ForkServer.start(body_of)
@@ -108,8 +117,8 @@ class Jobs:
                 self._lose_server()
         assert isinstance(item, pytest.Function)
         if lab is None:
-            lab = new_lab(item)  # made in this process, for a child forked from it
-        return start_child(_body(item, lab) if by_server else fixtures_body(item), lab.evidence)
+            lab = new_lab(declared_needs(item))  # made in this process, for a child forked from it
+        return start_child(_Plan.of(item).body(lab) if by_server else fixtures_body(item), lab.evidence)
 
     def _lose_server(self) -> None:
         if self.server is not None:
@@ -126,11 +135,27 @@ def startable(item: pytest.Item) -> bool:
     return all(name == "lab" or name in params for name in item._fixtureinfo.argnames)
 
 
-def _body(item: pytest.Item, lab: Lab) -> Callable[[], None]:
-    assert isinstance(item, pytest.Function)
-    params = item.callspec.params if hasattr(item, "callspec") else {}
-    arguments = {name: lab if name == "lab" else params[name] for name in item._fixtureinfo.argnames}
-    return lambda: item.obj(**arguments)
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """What a child needs of a startable test: its function, its arguments but the lab, its needs."""
+
+    function: Callable[..., Any]
+    names: tuple[str, ...]  # the function's arguments, in order, the lab's among them
+    params: dict[str, Any]
+    needs: dict[Capability, str]
+
+    @classmethod
+    def of(cls, item: pytest.Item) -> _Plan:
+        assert isinstance(item, pytest.Function)
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        names = tuple(item._fixtureinfo.argnames)
+        return cls(
+            item.obj, names, {name: params[name] for name in names if name != "lab"}, declared_needs(item)
+        )
+
+    def body(self, lab: Lab) -> Callable[[], None]:
+        arguments = {name: lab if name == "lab" else self.params[name] for name in self.names}
+        return lambda: self.function(**arguments)
 
 
 def fixtures_body(item: pytest.Function) -> Callable[[], None]:

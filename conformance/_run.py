@@ -210,9 +210,7 @@ class ConformanceRun:
             ending = run_in_process(body, lab.evidence)
         elif self.jobs is not None:
             prepared = self.prepared(lab.adapter, lab.credentials)
-            new_lab = lambda item: Lab(
-                lab.adapter, lab.credentials, Evidence(), prepared, needs=declared_needs(item)
-            )
+            new_lab = lambda needs: Lab(lab.adapter, lab.credentials, Evidence(), prepared, needs=needs)
             ending = self.jobs.ending(pyfuncitem, lab, new_lab, timeout)
         else:
             ending = run_in_child(body, lab.evidence, timeout)
