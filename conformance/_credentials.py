@@ -6,7 +6,10 @@ resumed one, so the lab can tell the two apart on the wire for every library.
 
 The private key is written only to a private folder (0700, files 0600) that
 ``private_credentials`` removes when the run ends; it never lands in pytest's
-shared temporary folders.
+shared temporary folders. A run that dies before it can remove its folder (a
+library that crashes the run's own process under ``--no-isolation``, a
+SIGKILL) leaves it behind: the folder's name carries the run's pid, and the
+next run removes every such folder whose run is gone.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from ._contract import SERVER_NAME, Credentials
 
 __all__ = ["SERVER_NAME", "make_credentials", "private_credentials"]
 
+#: The private folders' names: this prefix, the pid of the run that made it, a dash, mkdtemp's letters.
+FOLDER_PREFIX = "conformance-certs-"
 #: Extra names that pad the certificate to several kilobytes (see the module docstring).
 PADDING_NAMES = 64
 
@@ -42,11 +47,34 @@ def _padding_names() -> list[str]:
 @contextlib.contextmanager
 def private_credentials() -> Iterator[Credentials]:
     """Credentials whose files live in a fresh private folder (0700, files 0600), removed after."""
-    folder = Path(tempfile.mkdtemp(prefix="conformance-certs-"))  # mkdtemp makes it 0700
+    remove_orphaned_folders()
+    folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))  # mkdtemp makes it 0700
     try:
         yield make_credentials(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_orphaned_folders() -> list[Path]:
+    """Remove the private folders (ours) whose run has died; the folders removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(FOLDER_PREFIX) :].partition("-")[0]
+        with contextlib.suppress(OSError):
+            if pid.isdigit() and folder.stat().st_uid == os.getuid() and not _running(int(pid)):
+                shutil.rmtree(folder)
+                removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's process: running
+        return True
+    return True
 
 
 def _write_private(path: Path, blob: bytes) -> None:

@@ -122,6 +122,28 @@ def test_credentials_live_in_a_private_folder_removed_after() -> None:
     assert not folder.exists()
 
 
+def test_the_folder_of_a_run_that_died_is_removed_by_the_next(tmp_path, monkeypatch) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conformance._credentials import FOLDER_PREFIX, private_credentials
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    dead = tmp_path / f"{FOLDER_PREFIX}{int(gone.stdout)}-abc123"  # its run is over
+    alive = tmp_path / f"{FOLDER_PREFIX}{os.getppid()}-def456"  # its run is still going
+    unrelated = tmp_path / f"{FOLDER_PREFIX}x7_q2k9z"  # no pid in the name: not ours to judge
+    for folder in (dead, alive, unrelated):
+        folder.mkdir()
+        (folder / "key.pem").write_text("a key")
+    with private_credentials() as credentials:
+        assert credentials.key_file.parent.name.startswith(f"{FOLDER_PREFIX}{os.getpid()}-")
+        assert not dead.exists()
+        assert alive.exists() and unrelated.exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([alive.name, unrelated.name])
+
+
 def test_a_real_run_leaves_no_key_file_in_tmpdir(tmp_path, monkeypatch) -> None:
     import subprocess
     import sys
