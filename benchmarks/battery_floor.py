@@ -38,6 +38,8 @@ import time
 from pathlib import Path
 
 KINDS = ("full", "resumed")
+#: A -k expression no battery test matches: the "startup" variant runs the command without tests.
+NO_TEST = "no_battery_test_is_named_this"
 
 
 # -- 1. counting (runs inside a child python: the battery with the lab's handshake counted) --------
@@ -198,6 +200,10 @@ def main() -> None:
             "the same tests in the pytest process, no fork (-j 1 -- --no-isolation)",
             ["-j", "1", *args.extra, "--", "--no-isolation"],
         ),
+        "startup": (
+            "the command with no test selected (Python, pytest, the suite, the adapter, collection)",
+            [*args.extra, "--", "-k", NO_TEST],
+        ),
     }
     if args.compare:
         variants["compared"] = (f"the default battery with {args.compare}", args.extra)
@@ -222,6 +228,11 @@ def main() -> None:
         print(f"  seconds:           {_spread(walls)}")
         print(f"  ratio to the loop: {_spread([w / f for w, f in zip(walls, floors)])}")
     print(f"CPU ratio (default battery with its children / the loop): {_spread(cpu_ratios)}")
+    # What the tests themselves add, the command's start left out: the part a fork per test weighs on.
+    tests = [d - s for d, s in zip(times["default"], times["startup"])]
+    print("default minus startup: the tests alone")
+    print(f"  seconds:           {_spread(tests)}")
+    print(f"  ratio to the loop: {_spread([t / f for t, f in zip(tests, floors)])}")
 
 
 if __name__ == "__main__":
