@@ -39,13 +39,15 @@ def test_the_written_table_reads_back_as_the_marks_gave_it() -> None:
     assert namespace["BATTERY_NEEDS"] == {c.value: tuple(tests) for c, tests in needs.items()}
 
 
-def test_a_report_imports_neither_pytest_nor_the_battery(tmp_path: Path) -> None:
+def test_a_report_imports_neither_pytest_nor_the_battery_nor_adapter_machinery(tmp_path: Path) -> None:
     (tmp_path / "results").mkdir()
     write_run(tmp_path / "results" / "fake.jsonl", [result()])
+    heavy = ["pytest", "conformance._registry", "conformance._contract", "conformance._repro_python"]
     probe = (
+        f"HEAVY = {heavy!r}; "
         "import sys; from pathlib import Path; from conformance._cli import main; "
         f"status = main(['report', {str(tmp_path / 'results')!r}, '--out', {str(tmp_path / 'out')!r}]); "
-        "loaded = sorted(m for m in sys.modules if m == 'pytest' or m.startswith('conformance.battery')); "
+        "loaded = sorted(m for m in sys.modules if m in HEAVY or m.startswith('conformance.battery')); "
         "print(status, loaded)"
     )
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

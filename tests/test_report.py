@@ -333,3 +333,37 @@ def test_junit_and_summary_carry_the_page_s_score(results: Path, tmp_path: Path)
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "20.0 %" in page and "| 20.0 % | 5 / 7 |" in summary
+
+
+# -- compiled templates -------------------------------------------------------------------------
+
+
+def _page_and_summary(out: Path) -> tuple[str, str]:
+    page = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?\S*", "T", (out / "index.html").read_text("utf-8"))
+    return page, (out / "summary.md").read_text("utf-8")
+
+
+def test_a_cache_of_compiled_templates_that_cannot_be_made_or_written_changes_nothing(
+    results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    import tempfile
+
+    from conformance.report import _html
+
+    assert make_reports([results], tmp_path / "cached") == 0
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    (temporary / f"_jinja2-cache-{os.getuid()}").write_text("")  # where Jinja2's folder would be
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(_html, "_ENVIRONMENT", None)
+    assert _html.template_cache() is None
+    assert make_reports([results], tmp_path / "uncached") == 0
+    assert _page_and_summary(tmp_path / "uncached") == _page_and_summary(tmp_path / "cached")
+    gone = _html.template_cache(str(tmp_path / "gone"))  # a folder that is not there: nothing written
+    assert gone is not None
+    monkeypatch.setattr(_html, "template_cache", lambda: gone)
+    monkeypatch.setattr(_html, "_ENVIRONMENT", None)
+    assert make_reports([results], tmp_path / "unwritten") == 0
+    assert _page_and_summary(tmp_path / "unwritten") == _page_and_summary(tmp_path / "cached")
+    assert "error" not in capsys.readouterr().err

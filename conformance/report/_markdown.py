@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from .._terminal import safe
+from ._html import template_cache
 from ._model import UNEXPECTED_KEPT, ReportModel, ReportSection
 from ._verdicts import ORDER, STYLES
 
@@ -72,6 +73,7 @@ def render_markdown(model: ReportModel, sections: Sequence[ReportSection] = ()) 
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
+        bytecode_cache=template_cache(),
         autoescape=False,
         finalize=md,  # every {{ value }} is escaped unless it went through md or code
         undefined=jinja2.StrictUndefined,
