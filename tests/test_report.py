@@ -349,7 +349,7 @@ def test_a_cache_of_compiled_templates_that_cannot_be_made_or_written_changes_no
     import os
     import tempfile
 
-    from conformance.report import _html
+    from conformance.report import _html, _templates
 
     assert make_reports([results], tmp_path / "cached") == 0
     temporary = tmp_path / "temporary"
@@ -357,10 +357,10 @@ def test_a_cache_of_compiled_templates_that_cannot_be_made_or_written_changes_no
     (temporary / f"_jinja2-cache-{os.getuid()}").write_text("")  # where Jinja2's folder would be
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     monkeypatch.setattr(_html, "_ENVIRONMENT", None)
-    assert _html.template_cache() is None
+    assert _templates.template_cache() is None
     assert make_reports([results], tmp_path / "uncached") == 0
     assert _page_and_summary(tmp_path / "uncached") == _page_and_summary(tmp_path / "cached")
-    gone = _html.template_cache(str(tmp_path / "gone"))  # a folder that is not there: nothing written
+    gone = _templates.template_cache(str(tmp_path / "gone"))  # a folder that is not there: nothing written
     assert gone is not None
     monkeypatch.setattr(_html, "template_cache", lambda: gone)
     monkeypatch.setattr(_html, "_ENVIRONMENT", None)

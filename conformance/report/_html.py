@@ -12,7 +12,6 @@ is escaped the same way.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,10 @@ from markupsafe import Markup
 
 from ._html_cells import matrix_cell
 from ._model import ReportModel, ReportSection
+from ._templates import template_cache
 from ._verdicts import ORDER, STYLES, config_label
 
-__all__ = ["render_section", "template_cache", "write_html"]
+__all__ = ["render_section", "write_html"]
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -73,28 +73,6 @@ def _environment() -> jinja2.Environment:
         )
         _ENVIRONMENT = environment
     return _ENVIRONMENT
-
-
-class _TemplateCache(jinja2.FileSystemBytecodeCache):
-    """Jinja2's cache of compiled templates, in the user's own folder of the temporary folder
-    (compiling the page's and the summary's templates was ~70 ms of every report); a template
-    whose source changed is compiled again. A cache that cannot be written is no cache."""
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().load_bytecode(bucket)
-
-
-def template_cache(directory: str | None = None) -> jinja2.BytecodeCache | None:
-    """The cache of compiled templates (None when its folder cannot be made safely)."""
-    try:
-        return _TemplateCache(directory)
-    except (OSError, RuntimeError):  # Jinja2 refuses a folder another user owns (RuntimeError)
-        return None
 
 
 def _duration(seconds: float) -> str:

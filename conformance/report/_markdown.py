@@ -17,8 +17,8 @@ from typing import Any
 import jinja2
 
 from .._terminal import safe
-from ._html import template_cache
 from ._model import UNEXPECTED_KEPT, ReportModel, ReportSection
+from ._templates import template_cache
 from ._verdicts import ORDER, STYLES
 
 __all__ = ["code", "md", "render_markdown"]
