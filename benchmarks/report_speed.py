@@ -7,12 +7,18 @@ error text), both generated into a temporary folder with the real run header
 and test record shapes. Run from the project root:
 
     python benchmarks/report_speed.py [--results reports/results] [--adapters 100] [--tests 1000]
-                                      [--big 200] [--no-browser]
+                                      [--big 200] [--no-browser] [--repeat 5] [--baseline TREE]
 
-For each set: the CPU seconds of each part (reading; then, each on top of
-that one shared read, the model, JUnit and merged.json; the page and the
-Markdown from the model), the whole report in this process (wall and CPU),
-and ``conformance report`` as a command of its own: wall, CPU and peak RSS.
+For each set, first the figure that counts: ``conformance report`` as a
+command of its own, as a user types it (interpreter start and imports
+included), making every output: the median of ``--repeat`` runs of its wall
+seconds, CPU seconds (its own and its children's) and peak RSS, and the load
+average. With ``--baseline TREE`` (a checkout of another commit, e.g. made with
+``git worktree add``), the command of that tree's ``conformance`` package runs
+too, interleaved run for run with this one, so that both see the same load.
+Then the CPU seconds of each part in this process (reading; then, each on top
+of that one shared read, the model, JUnit and merged.json; the page and the
+Markdown from the model) and the whole report in this process (wall and CPU).
 
 With Chromium and chromedriver installed it also prints how long the page takes
 to load in headless Chromium (DOMContentLoaded) and how many elements it has.
@@ -25,6 +31,7 @@ import contextlib
 import io
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -169,7 +176,24 @@ def _header(name: str, index: int) -> RunHeader:
     return run_header(info, "0.1.0", f"conformance run {name}")
 
 
-def measure(label: str, results: Path, out: Path, browse: bool, repeat: int) -> None:
+def measure(label: str, results: Path, out: Path, browse: bool, repeat: int, baseline: Path | None) -> None:
+    print(f"{label}:")
+    commands = {"this tree": None} if baseline is None else {"this tree": None, "baseline": baseline}
+    figures: dict[str, list[tuple[float, float, float, int]]] = {name: [] for name in commands}
+    load = os.getloadavg()[0]
+    for _ in range(repeat):  # interleaved, so that both see the same load; each into its own folder again
+        for number, (name, tree) in enumerate(commands.items()):
+            figures[name].append(whole_report(results, Path(f"{out}-command-{number}"), tree))
+    for name, runs in figures.items():
+        wall, cpu, peak = (statistics.median(run[index] for run in runs) for index in range(3))
+        print(
+            f"  'conformance report' as a command ({name}), median of {repeat}: {wall:.2f} s wall "
+            f"(min {min(r[0] for r in runs):.2f}, max {max(r[0] for r in runs):.2f}), {cpu:.2f} s CPU, "
+            f"peak RSS {peak:.0f} MB (exit {', '.join(sorted({str(r[3]) for r in runs}))})"
+        )
+    print(
+        f"  load average (1 min) before, after: {load:.2f}, {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
     files = find_files([results])
     phases = out / "phases"
     phases.mkdir(parents=True, exist_ok=True)
@@ -184,7 +208,7 @@ def measure(label: str, results: Path, out: Path, browse: bool, repeat: int) -> 
         builder = ModelBuilder()
         with JUnitWriter() as junit:
             _stream(files, [_ModelPart(builder), _JUnitPart(junit)])
-            junit.write(builder.model(), phases / "junit")
+            junit.write(builder.model().columns, phases / "junit")
 
     def merged_only() -> None:
         with MergedWriter(phases / "merged.json") as merged:
@@ -207,17 +231,15 @@ def measure(label: str, results: Path, out: Path, browse: bool, repeat: int) -> 
             status = make_reports([results], out)
         wall = min(wall, time.perf_counter() - started)
         cpu = min(cpu, time.process_time() - cpu_started)
-    whole = min(whole_report(results, Path(str(out) + "-subprocess")) for _ in range(repeat))
-    print(f"{label}: {len(model.columns)} runs, {model.test_count:,} test results")
+    print(f"  {len(model.columns)} runs, {model.test_count:,} test results")
     print(
-        f"  CPU s (best of {repeat}): read {reading:.2f}; on top of it: model {modelled - reading:.2f}, "
-        f"JUnit {junit:.2f}, merged.json {merged:.2f}; from the model: HTML {html:.2f}, "
-        f"Markdown {markdown:.2f}"
+        f"  CPU s in this process (best of {repeat}): read {reading:.2f}; on top of it: model "
+        f"{modelled - reading:.2f}, JUnit {junit:.2f}, merged.json {merged:.2f}; from the model: "
+        f"HTML {html:.2f}, Markdown {markdown:.2f}"
     )
-    print(f"  whole 'conformance report' in this process (exit {status}): {wall:.2f} s wall, {cpu:.2f} s CPU")
     print(
-        f"  'conformance report' as a command: {whole[0]:.2f} s wall, {whole[1]:.2f} s CPU, "
-        f"peak RSS {whole[2]:.0f} MB (exit {whole[3]})"
+        f"  whole report in this process (exit {status}, best of {repeat}): {wall:.2f} s wall, "
+        f"{cpu:.2f} s CPU of this process (a forked child reads the inputs beside it for JUnit and merged.json)"
     )
     for name in ("index.html", "summary.md", "merged.json"):
         print(f"  {name}: {(out / name).stat().st_size / 1e6:.2f} MB")
@@ -294,12 +316,29 @@ class _MergedPart:
         self.merged.end(run)
 
 
-def whole_report(results: Path, out: Path) -> tuple[float, float, float, int]:
+def whole_report(results: Path, out: Path, tree: Path | None = None) -> tuple[float, float, float, int]:
     """Wall and CPU seconds, peak RSS (MB) and exit status of 'conformance report' as a process
-    of its own (its own rusage, from wait4: not that of other children, such as Chromium)."""
+    of its own (its rusage from wait4: its own and its children's, not that of this process's
+    other children, such as Chromium), with ``tree``'s ``conformance`` package if given."""
+    # `python -m` puts the current folder first on the path: run in the tree whose package is meant.
+    env = dict(os.environ, PYTHONPATH=str(tree.resolve())) if tree else None
     started = time.perf_counter()
-    command = [sys.executable, "-m", "conformance", "report", str(results), "--out", str(out)]
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "conformance",
+        "report",
+        str(results.resolve()),
+        "--out",
+        str(out.resolve()),
+    ]
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=tree.resolve() if tree else None,
+    )
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
@@ -347,7 +386,17 @@ def main() -> None:
     parser.add_argument(
         "--no-browser", dest="browser", action="store_false", help="skip the Chromium load time"
     )
-    parser.add_argument("--repeat", type=int, default=3, help="take the best of this many (default 3)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=5,
+        help="runs of each figure: medians, or bests in this process (default 5)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a source tree of another commit whose 'conformance report' runs interleaved with this one",
+    )
     parser.add_argument(
         "--big",
         type=float,
@@ -358,7 +407,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         if list(args.results.glob("**/*.jsonl")):
-            measure(str(args.results), args.results, Path(scratch, "real"), args.browser, args.repeat)
+            measure(
+                str(args.results),
+                args.results,
+                Path(scratch, "real"),
+                args.browser,
+                args.repeat,
+                args.baseline,
+            )
         else:
             print(f"{args.results}: no results files (run 'conformance run ADAPTER' first)")
         synthetic = Path(scratch, "synthetic")
@@ -374,13 +430,21 @@ def main() -> None:
             Path(scratch, "synthetic-out"),
             args.browser,
             args.repeat,
+            args.baseline,
         )
         if args.big:
             big = Path(scratch, "big")
             big.mkdir()
             write_synthetic(big, 1, 0, args.big, make=realistic_test)
             size = sum(p.stat().st_size for p in big.glob("*.jsonl")) / 1e6
-            measure(f"one results file of {size:.0f} MB", big, Path(scratch, "big-out"), False, args.repeat)
+            measure(
+                f"one results file of {size:.0f} MB",
+                big,
+                Path(scratch, "big-out"),
+                False,
+                args.repeat,
+                args.baseline,
+            )
 
 
 if __name__ == "__main__":

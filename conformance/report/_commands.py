@@ -10,12 +10,14 @@ file, an output that cannot be written) is one line on stderr and exit status
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from .._results import RESULTS_DIR, ResultsFileError, Run
+from ._beside import Beside
 from ._build import ModelBuilder
 from ._diff import diff_runs, format_diff
 from ._html import write_html
@@ -23,7 +25,7 @@ from ._junit import JUnitWriter
 from ._kill_matrix import kill_matrix_sections
 from ._markdown import render_markdown
 from ._merged import MergedWriter
-from ._model import ReportModel, ReportSection
+from ._model import Column, ReportModel, ReportSection
 from ._sources import ReportInputError, find_files, load_runs, run_identity, stream_runs
 
 __all__ = ["diff_results", "make_reports", "merge_results"]
@@ -55,25 +57,37 @@ def make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSect
 
 def _make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSection]) -> int:
     created = not out.exists()
+    beside: Beside[list[Path]] | None = None
+    merged: MergedWriter | None = None
     try:
         files = find_files(paths)
         _writable_folder(out)
-        with contextlib.ExitStack() as opened, JUnitWriter() as junit:
-            with MergedWriter(out / "merged.json") as merged:
-                model = _read(files, opened, junit, merged)
+        merged = MergedWriter(out / "merged.json")
+        beside = Beside(lambda columns: _junit_and_merged(files, out / "junit", merged, columns))
+        if beside.forked:
+            merged.leave()  # to the child
+        with contextlib.ExitStack() as opened:
+            model = _read(files, opened)
             sections = [*sections, *kill_matrix_sections(out)]  # after `conformance selftest`
             index = out / "index.html"
             write_html(model, index, sections)
             (out / "summary.md").write_text(render_markdown(model, sections), encoding="utf-8")
-            written = junit.write(model, out / "junit")
+            beside.send(_without_runs(model.columns))  # now: no JUnit file when another output failed
+            written, beside = beside.result(), None
     except ReportInputError as error:
+        _cancel(beside, merged)
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # bad input leaves nothing behind
         return _bad("report", str(error))
     except ResultsFileError as error:  # a results file changed while the page was written
+        _cancel(beside, merged)
         return _bad("report", str(error))
     except OSError as error:
+        _cancel(beside, merged)
         return _bad("report", _os_message(error))
+    except BaseException:
+        _cancel(beside, merged)
+        raise
     size = index.stat().st_size
     print(
         f"report: {len(model.columns)} run(s), {model.test_count} test result(s) -> {index} "
@@ -83,33 +97,76 @@ def _make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSec
     return 0
 
 
-def _read(
-    files: Sequence[Path], opened: contextlib.ExitStack, junit: JUnitWriter, merged: MergedWriter
-) -> ReportModel:
-    """Read every run once, a test at a time, into the model, the JUnit files and the merged file."""
+def _cancel(beside: Beside[list[Path]] | None, merged: MergedWriter | None) -> None:
+    """This process failed: the child ends (a merged.json it finished stays, as it always did)."""
+    if beside is not None:
+        beside.cancel()
+    if merged is not None and (beside is None or not beside.forked):
+        merged.close(complete=False)
+
+
+def _read(files: Sequence[Path], opened: contextlib.ExitStack) -> ReportModel:
+    """Read every run once, a test at a time, into the model (``_junit_and_merged`` reads them
+    beside it for the other outputs)."""
     builder = ModelBuilder()
-    seen: set[object] = set()
+    seen: dict[object, Run] = {}
     dropped = 0
-    add, add_case, add_line = builder.add, junit.add, merged.add
+    add = builder.add
     for run, tests in stream_runs(files, opened):
         digest = builder.start(run)
-        suite = junit.start(run)
-        merged.start(run)
         for test, line, source, offset in tests:
             add(digest, test, source, offset, len(line))
-            add_case(suite, test)
-            add_line(line)
-        identity = run_identity(run)
-        if identity in seen:  # the same run read twice (a results file and a merged file)
+        if _read_twice(run, seen):  # the same run read twice (a results file and a merged file)
             builder.drop(digest)
-            junit.drop(run)
-            merged.drop()
             dropped += 1
-        else:
-            seen.add(identity)
-            junit.end(suite)
-            merged.end(run)
     return builder.model(dropped)
+
+
+def _junit_and_merged(
+    files: Sequence[Path],
+    folder: Path,
+    merged: MergedWriter,
+    columns: Callable[[], list[tuple[object, Column]]],
+) -> list[Path]:
+    """Read every run, a test at a time, into the merged file and the JUnit test cases; then
+    write one JUnit file per column (``columns``: as ``_without_runs`` gives them)."""
+    seen: dict[object, Run] = {}
+    with contextlib.ExitStack() as opened, JUnitWriter() as junit:
+        with merged:
+            add_case, add_line = junit.add, merged.add
+            for run, tests in stream_runs(files, opened):
+                suite = junit.start(run)
+                merged.start(run)
+                for test, line, _, _ in tests:
+                    add_case(suite, test)
+                    add_line(line)
+                if _read_twice(run, seen):
+                    junit.drop(run)
+                    merged.drop()
+                else:
+                    junit.end(suite)
+                    merged.end(run)
+        return junit.write([dataclasses.replace(c, run=seen[identity]) for identity, c in columns()], folder)
+
+
+def _without_runs(columns: list[Column]) -> list[tuple[object, Column]]:
+    """The columns as the JUnit files need them, sent to the process that writes them: each
+    with its run's identity instead of its run (that process read the runs too) and without the
+    tests the summary lists (100 columns: 27 KB to pickle, not 1.9 MB)."""
+    return [
+        (run_identity(c.run), dataclasses.replace(c, run=None, unexpected_tests=[]))  # type: ignore[arg-type]
+        for c in columns
+    ]
+
+
+def _read_twice(run: Run, seen: dict[object, Run]) -> bool:
+    """Whether ``run`` is one of ``seen`` (a results file and a merged file that holds it); if
+    not, it is added."""
+    identity = run_identity(run)
+    if identity in seen:
+        return True
+    seen[identity] = run
+    return False
 
 
 def merge_results(paths: Sequence[Path], out: Path) -> int:
@@ -122,17 +179,15 @@ def merge_results(paths: Sequence[Path], out: Path) -> int:
         files = find_files(paths)
         with contextlib.ExitStack() as opened, MergedWriter(out) as merged:
             runs, tests, dropped = 0, 0, 0
-            seen: set[object] = set()
+            seen: dict[object, Run] = {}
             for run, records in stream_runs(files, opened):  # a record at a time: any size merges
                 merged.start(run)
                 for _, line, _, _ in records:
                     merged.add(line)
-                identity = run_identity(run)
-                if identity in seen:
+                if _read_twice(run, seen):
                     merged.drop()
                     dropped += 1
                 else:
-                    seen.add(identity)
                     merged.end(run)
                     runs, tests = runs + 1, tests + run.recorded
     except ReportInputError as error:

@@ -37,7 +37,7 @@ from .._outcomes import Outcome
 from .._records import TestResult
 from .._results import Run
 from .._terminal import safe
-from ._model import Column, ReportModel
+from ._model import Column
 
 __all__ = ["MARKER", "JUnitWriter"]
 
@@ -120,12 +120,13 @@ class JUnitWriter:
             self._parts.clear()
             self._pending = 0
 
-    def write(self, model: ReportModel, folder: Path) -> list[Path]:
-        """One file per column of ``model``; our own files of runs no longer there are removed."""
+    def write(self, columns: Sequence[Column], folder: Path) -> list[Path]:
+        """One file per column of the report model (each of a run this writer was given); our own
+        files of runs no longer there are removed."""
         self._flush()
         folder.mkdir(parents=True, exist_ok=True)
         written = []
-        for column in model.columns:
+        for column in columns:
             path = folder / f"{column.slug}.xml"
             suite = self._suites.get(id(column.run)) or _Suite(0)
             with path.open("wb") as file:

@@ -87,6 +87,7 @@ class MergedWriter:
         head = MergedFile(created=now()).to_json()
         assert head.endswith(b'"runs":[]}')
         self._file.write(head[: -len(b"]}")])
+        self._file.flush()  # nothing buffered: a forked child may go on writing it (``leave``)
 
     def __enter__(self) -> MergedWriter:
         return self
@@ -134,8 +135,15 @@ class MergedWriter:
         self._file.truncate()
         self._first_run = self._was_first
 
+    def leave(self) -> None:
+        """Leave the file to a forked child that goes on writing it (this process's copy of it is
+        closed; what the head wrote was flushed before the fork)."""
+        self._file.close()
+
     def close(self, complete: bool = True) -> None:
         """Finish the file; if ``complete`` is false (an error), leave no file behind."""
+        if self._file.closed:  # finished already, or left to a child
+            return
         if complete:
             self._file.write(b"]}\n")
         self._file.close()

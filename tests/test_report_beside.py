@@ -1,0 +1,90 @@
+"""``Beside``: the JUnit part of a report in a forked child, seen by the caller as if done here."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_report_support import result, sample_tests, write_run
+
+from conformance.report import make_reports
+from conformance.report._beside import Beside
+
+
+@pytest.fixture
+def another_thread() -> Iterator[None]:
+    """A thread running beside the test: a fork would copy only the test's thread."""
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    yield
+    stop.set()
+    other.join()
+
+
+def test_the_work_runs_in_a_child_on_the_value_sent_and_its_result_comes_back(tmp_path: Path) -> None:
+    beside = Beside(lambda received: (os.getpid(), received()))
+    beside.send(tmp_path)
+    pid, value = beside.result()
+    assert pid != os.getpid() and value == tmp_path
+
+
+def test_an_error_of_the_work_is_raised_here_as_it_was(tmp_path: Path) -> None:
+    def unwritable(received: Callable[[], Any]) -> None:
+        (tmp_path / "missing" / received()).write_text("")
+
+    beside = Beside(unwritable)
+    beside.send("summary.md")
+    with pytest.raises(FileNotFoundError) as raised:
+        beside.result()
+    assert raised.value.filename == str(tmp_path / "missing" / "summary.md")
+
+
+def test_cancelled_the_child_leaves_without_finishing_its_work(tmp_path: Path) -> None:
+    def work(received: Callable[[], Any]) -> None:
+        (tmp_path / "started").write_text("")
+        (tmp_path / received()).write_text("")
+
+    beside = Beside(work)
+    beside.cancel()  # nothing sent: this process failed
+    assert (tmp_path / "started").exists()  # the child was waited for
+    assert list(tmp_path.iterdir()) == [tmp_path / "started"]
+
+
+def test_with_another_thread_the_work_runs_here(another_thread: None) -> None:
+    beside = Beside(lambda received: (os.getpid(), received()))
+    beside.send("value")
+    assert beside.result() == (os.getpid(), "value")
+
+
+def test_an_answer_that_cannot_be_sent_is_worked_out_here_again() -> None:
+    ran_in: list[int] = []
+
+    def unpicklable(received: Callable[[], Any]) -> object:
+        ran_in.append(os.getpid())
+        return lambda: received()
+
+    beside = Beside(unpicklable)
+    beside.send("value")
+    assert beside.result()() == "value"
+    assert ran_in == [os.getpid()]  # the child's answer could not be pickled: done again here
+
+
+def test_the_junit_files_are_the_same_made_beside_or_here(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    results = tmp_path / "results"
+    write_run(results / "alpha.jsonl", sample_tests(), adapter="alpha")
+    write_run(results / "beta.jsonl", [result()], adapter="beta", complete=False)
+    assert make_reports([results, results / "alpha.jsonl"], tmp_path / "beside") == 0  # alpha twice
+    request.getfixturevalue("another_thread")
+    assert make_reports([results, results / "alpha.jsonl"], tmp_path / "here") == 0
+    for name in ("alpha.xml", "beta.xml"):
+        made = (tmp_path / "beside" / "junit" / name).read_bytes()
+        assert made == (tmp_path / "here" / "junit" / name).read_bytes()
+        assert b"<testcase" in made
+    assert sorted(p.name for p in (tmp_path / "beside" / "junit").iterdir()) == ["alpha.xml", "beta.xml"]
