@@ -338,9 +338,10 @@ def test_junit_and_summary_carry_the_page_s_score(results: Path, tmp_path: Path)
 # -- compiled templates -------------------------------------------------------------------------
 
 
-def _page_and_summary(out: Path) -> tuple[str, str]:
-    page = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?\S*", "T", (out / "index.html").read_text("utf-8"))
-    return page, (out / "summary.md").read_text("utf-8")
+def _page_and_summary(out: Path) -> tuple[str, ...]:
+    """The page and the summary, the time they were made left out."""
+    made = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?\S*")
+    return tuple(made.sub("T", (out / name).read_text("utf-8")) for name in ("index.html", "summary.md"))
 
 
 def test_a_cache_of_compiled_templates_that_cannot_be_made_or_written_changes_nothing(

@@ -88,3 +88,14 @@ def test_the_junit_files_are_the_same_made_beside_or_here(
         assert made == (tmp_path / "here" / "junit" / name).read_bytes()
         assert b"<testcase" in made
     assert sorted(p.name for p in (tmp_path / "beside" / "junit").iterdir()) == ["alpha.xml", "beta.xml"]
+
+
+def test_when_the_fork_fails_the_work_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    beside = Beside(lambda received: (os.getpid(), received()))
+    assert not beside.forked
+    beside.send("value")
+    assert beside.result() == (os.getpid(), "value")

@@ -10,7 +10,8 @@ exception it raised, both pickled through a pipe. The caller sees what it saw
 when all was done in one process: the same outputs, the same messages, its own
 errors first. ``cancel`` (this process failed) lets the child end without
 writing. Without ``fork``, with other threads running (a fork copies only this
-one), or if the child dies without an answer, ``work`` runs here in ``result``.
+one), if the fork fails, or if the child dies without an answer, ``work`` runs here in
+``result``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,13 @@ class Beside(Generic[T]):
         self._from_child, to_parent = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
-        self._pid = os.fork()
+        try:
+            self._pid = os.fork()
+        except OSError:  # no process to spare: the work is done here
+            for end in (from_parent, self._to_child, self._from_child, to_parent):
+                os.close(end)
+            self._forked = False
+            return
         if not self._pid:
             os.close(self._to_child)
             os.close(self._from_child)
