@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from test_report_support import result, sample_tests, write_run
 
 from conformance.report import make_reports
-from conformance.report._beside import Beside
+from conformance.report._beside import Beside, ChildLost
 
 
 @pytest.fixture
@@ -61,17 +62,28 @@ def test_with_another_thread_the_work_runs_here(another_thread: None) -> None:
     assert beside.result() == (os.getpid(), "value")
 
 
-def test_an_answer_that_cannot_be_sent_is_worked_out_here_again() -> None:
-    ran_in: list[int] = []
-
-    def unpicklable(received: Callable[[], Any]) -> object:
-        ran_in.append(os.getpid())
-        return lambda: received()
-
-    beside = Beside(unpicklable)
+def test_a_child_that_dies_without_an_answer_is_said_so() -> None:
+    beside = Beside(lambda received: os.kill(os.getpid(), signal.SIGKILL))
     beside.send("value")
-    assert beside.result()() == "value"
-    assert ran_in == [os.getpid()]  # the child's answer could not be pickled: done again here
+    with pytest.raises(ChildLost, match="was killed by SIGKILL without an answer"):
+        beside.result()
+    beside = Beside(lambda received: lambda: received)  # an answer that cannot be pickled
+    with pytest.raises(ChildLost, match="ended with exit status 1 without an answer"):
+        beside.result()
+
+
+def test_the_report_says_so_when_its_child_dies_and_leaves_no_unfinished_merged_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conformance.report import _commands
+
+    write_run(tmp_path / "results" / "alpha.jsonl", sample_tests(), adapter="alpha")
+    monkeypatch.setattr(_commands, "_junit_and_merged", lambda *args: os.kill(os.getpid(), signal.SIGKILL))
+    assert make_reports([tmp_path / "results"], tmp_path / "out") == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "was killed by SIGKILL without an answer" in error
+    assert "make the report again" in error
+    assert not (tmp_path / "out" / "merged.json.part").exists()
 
 
 def test_the_junit_files_are_the_same_made_beside_or_here(
@@ -99,3 +111,13 @@ def test_when_the_fork_fails_the_work_runs_here(monkeypatch: pytest.MonkeyPatch)
     assert not beside.forked
     beside.send("value")
     assert beside.result() == (os.getpid(), "value")
+
+
+def test_no_junit_file_when_the_page_cannot_be_written_as_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_run(tmp_path / "results" / "alpha.jsonl", sample_tests(), adapter="alpha")
+    (tmp_path / "out" / "index.html").mkdir(parents=True)  # the page cannot be written there
+    assert make_reports([tmp_path / "results"], tmp_path / "out") == 2
+    assert "index.html: cannot write it" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["index.html", "merged.json"]

@@ -2,32 +2,40 @@
 
 Design: the JUnit files need every test record (a test case each) and, at the
 end, the report model's columns (slugs, scores); the page needs the records
-and the model too. ``Beside`` forks a child that reads the inputs on its own
-(``work``) while this process reads them for the model, the page, the summary
-and merged.json; ``send`` hands the child the one value it waits for (the
-columns), ``result`` gives back what the child returned, or raises the
-exception it raised, both pickled through a pipe. The caller sees what it saw
+and the model too. ``Beside`` forks a child that does its part on its own
+(``work``: it reads the inputs for merged.json and JUnit) while this process
+reads them for the model, the page and the summary; ``send`` hands the child
+the values it waits for in turn (the columns; then the go-ahead, once the other
+outputs are written), ``result`` gives back what the child returned, or raises
+the exception it raised, all pickled through pipes. The caller sees what it saw
 when all was done in one process: the same outputs, the same messages, its own
 errors first. ``cancel`` (this process failed) lets the child end without
 writing. Without ``fork``, with other threads running (a fork copies only this
-one), if the fork fails, or if the child dies without an answer, ``work`` runs here in
-``result``.
+one), or if the fork fails, ``work`` runs here, in ``result``. A child that
+dies without an answer (killed) is ``ChildLost``: its work cannot be done
+again here, as what it had written is unknown.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import IO, Any, Generic, NoReturn, TypeVar
 
-__all__ = ["Beside"]
+__all__ = ["Beside", "ChildLost"]
 
 T = TypeVar("T")
-#: ``work`` takes a function that returns the value this process sends.
+#: ``work`` takes a function that returns the next value this process sends.
 Work = Callable[[Callable[[], Any]], T]
+
+
+class ChildLost(Exception):
+    """The child ended without an answer; the message says how it ended."""
 
 
 class Beside(Generic[T]):
@@ -37,26 +45,28 @@ class Beside(Generic[T]):
         self._work = work
         self._sent: list[Any] = []
         self._pid = 0
+        self._to_child: IO[bytes] | None = None
         self._forked = hasattr(os, "fork") and threading.active_count() == 1
         if not self._forked:
             return
-        from_parent, self._to_child = os.pipe()
+        from_parent, to_child = os.pipe()
         self._from_child, to_parent = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         try:
             self._pid = os.fork()
         except OSError:  # no process to spare: the work is done here
-            for end in (from_parent, self._to_child, self._from_child, to_parent):
+            for end in (from_parent, to_child, self._from_child, to_parent):
                 os.close(end)
             self._forked = False
             return
         if not self._pid:
-            os.close(self._to_child)
+            os.close(to_child)
             os.close(self._from_child)
             _child(work, from_parent, to_parent)
         os.close(from_parent)
         os.close(to_parent)
+        self._to_child = open(to_child, "wb")  # closed in _end
 
     @property
     def forked(self) -> bool:
@@ -64,42 +74,56 @@ class Beside(Generic[T]):
         return self._forked
 
     def send(self, value: Any) -> None:
-        """The value ``work`` waits for (once)."""
+        """The next value ``work`` waits for."""
         self._sent.append(value)
-        if self._pid:
+        if self._pid and self._to_child is not None:
             try:
-                with open(self._to_child, "wb") as pipe:
-                    pipe.write(pickle.dumps(value))
-            except BrokenPipeError:  # the child is gone: ``result`` does the work here
-                pass
+                self._to_child.write(pickle.dumps(value))
+                self._to_child.flush()
+            except BrokenPipeError:  # the child has answered already (it failed), or died
+                self._close_pipe()
 
     def result(self) -> T:
         """What ``work`` returned; the exception it raised, raised again."""
-        answer = self._end()
-        if answer is None:
-            return self._work(lambda: self._sent[0])
-        done, value = answer
+        if not self._forked:
+            return self._work(iter(self._sent).__next__)
+        done, value = self._end()
         if not done:
             raise value
         return value
 
     def cancel(self) -> None:
         """This process failed: the child ends without finishing its work."""
-        self._end()
+        with contextlib.suppress(ChildLost):
+            self._end()
 
-    def _end(self) -> tuple[bool, Any] | None:
+    def _close_pipe(self) -> None:
+        pipe, self._to_child = self._to_child, None
+        if pipe is not None:
+            try:
+                pipe.close()
+            except BrokenPipeError:  # what was left in its buffer cannot be sent: the child is gone
+                pass
+
+    def _end(self) -> tuple[bool, Any]:
+        """The child's answer, once it has ended (``ChildLost`` without one)."""
         if not self._pid:
-            return None
-        if not self._sent:
-            os.close(self._to_child)
+            return True, None
+        self._close_pipe()
         with open(self._from_child, "rb") as pipe:
             answer = pipe.read()
-        os.waitpid(self._pid, 0)
+        _, status = os.waitpid(self._pid, 0)
         self._pid = 0
         try:
             return pickle.loads(answer)
-        except Exception:  # the child died before it answered
-            return None
+        except Exception:
+            if os.WIFSIGNALED(status):
+                ending = f"was killed by {signal.Signals(os.WTERMSIG(status)).name}"
+            else:
+                ending = f"ended with exit status {os.waitstatus_to_exitcode(status)}"
+            raise ChildLost(
+                f"the process forked to work beside this one {ending} without an answer"
+            ) from None
 
 
 class _Cancelled(Exception):
@@ -107,12 +131,13 @@ class _Cancelled(Exception):
 
 
 def _child(work: Work[Any], from_parent: int, to_parent: int) -> NoReturn:
+    values = open(from_parent, "rb")  # the child leaves by os._exit
+
     def receive() -> Any:
-        with open(from_parent, "rb") as pipe:
-            data = pipe.read()
-        if not data:
-            raise _Cancelled
-        return pickle.loads(data)
+        try:
+            return pickle.load(values)
+        except EOFError:
+            raise _Cancelled from None
 
     status = 0
     try:
@@ -124,7 +149,7 @@ def _child(work: Work[Any], from_parent: int, to_parent: int) -> NoReturn:
             result = (False, error)
         with open(to_parent, "wb") as pipe:
             pipe.write(pickle.dumps(result))
-    except BaseException:  # cancelled, or an answer that cannot be pickled: no answer
+    except BaseException:  # cancelled, or an answer that cannot be pickled: no answer (ChildLost)
         status = 1
     finally:
         os._exit(status)

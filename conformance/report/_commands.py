@@ -15,9 +15,10 @@ import gc
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from .._results import RESULTS_DIR, ResultsFileError, Run
-from ._beside import Beside
+from ._beside import Beside, ChildLost
 from ._build import ModelBuilder
 from ._diff import diff_runs, format_diff
 from ._html import write_html
@@ -68,11 +69,12 @@ def _make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSec
             merged.leave()  # to the child
         with contextlib.ExitStack() as opened:
             model = _read(files, opened)
+            beside.send(_without_runs(model.columns))
             sections = [*sections, *kill_matrix_sections(out)]  # after `conformance selftest`
             index = out / "index.html"
             write_html(model, index, sections)
             (out / "summary.md").write_text(render_markdown(model, sections), encoding="utf-8")
-            beside.send(_without_runs(model.columns))  # now: no JUnit file when another output failed
+            beside.send(True)  # the JUnit files go in place now: none when another output failed
             written, beside = beside.result(), None
     except ReportInputError as error:
         _cancel(beside, merged)
@@ -85,6 +87,9 @@ def _make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSec
     except OSError as error:
         _cancel(beside, merged)
         return _bad("report", _os_message(error))
+    except ChildLost as error:
+        _cancel(beside, merged)
+        return _bad("report", f"{error} (writing merged.json and junit/); make the report again")
     except BaseException:
         _cancel(beside, merged)
         raise
@@ -98,10 +103,11 @@ def _make_reports(paths: Sequence[Path], out: Path, sections: Sequence[ReportSec
 
 
 def _cancel(beside: Beside[list[Path]] | None, merged: MergedWriter | None) -> None:
-    """This process failed: the child ends (a merged.json it finished stays, as it always did)."""
+    """This process failed: the child ends (a merged.json it finished stays, as it always did;
+    an unfinished one goes)."""
     if beside is not None:
         beside.cancel()
-    if merged is not None and (beside is None or not beside.forked):
+    if merged is not None:
         merged.close(complete=False)
 
 
@@ -123,13 +129,11 @@ def _read(files: Sequence[Path], opened: contextlib.ExitStack) -> ReportModel:
 
 
 def _junit_and_merged(
-    files: Sequence[Path],
-    folder: Path,
-    merged: MergedWriter,
-    columns: Callable[[], list[tuple[object, Column]]],
+    files: Sequence[Path], folder: Path, merged: MergedWriter, received: Callable[[], Any]
 ) -> list[Path]:
     """Read every run, a test at a time, into the merged file and the JUnit test cases; then
-    write one JUnit file per column (``columns``: as ``_without_runs`` gives them)."""
+    write one JUnit file per column (the columns received first, as ``_without_runs`` gives
+    them), put in place once the go-ahead is received (the other outputs were written)."""
     seen: dict[object, Run] = {}
     with contextlib.ExitStack() as opened, JUnitWriter() as junit:
         with merged:
@@ -146,7 +150,15 @@ def _junit_and_merged(
                 else:
                     junit.end(suite)
                     merged.end(run)
-        return junit.write([dataclasses.replace(c, run=seen[identity]) for identity, c in columns()], folder)
+        columns = [dataclasses.replace(c, run=seen[identity]) for identity, c in received()]
+        written = junit.prepare(columns, folder)
+        try:
+            received()
+        except BaseException:
+            junit.discard()
+            raise
+        junit.commit()
+        return written
 
 
 def _without_runs(columns: list[Column]) -> list[tuple[object, Column]]:

@@ -78,6 +78,10 @@ class JUnitWriter:
         self._parts: list[str] = []
         self._pending = 0
         self._suites: dict[int, _Suite] = {}
+        #: Files written under a hidden name (``prepare``), and where each goes.
+        self._prepared: list[tuple[Path, Path]] = []
+        self._folder = Path()
+        self._made_folder: Path | None = None
 
     def __enter__(self) -> JUnitWriter:
         return self
@@ -123,17 +127,43 @@ class JUnitWriter:
     def write(self, columns: Sequence[Column], folder: Path) -> list[Path]:
         """One file per column of the report model (each of a run this writer was given); our own
         files of runs no longer there are removed."""
-        self._flush()
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for column in columns:
-            path = folder / f"{column.slug}.xml"
-            suite = self._suites.get(id(column.run)) or _Suite(0)
-            with path.open("wb") as file:
-                self._write_suite(file, column, suite)
-            written.append(path)
-        _remove_stale(folder, set(written))
+        written = self.prepare(columns, folder)
+        self.commit()
         return written
+
+    def prepare(self, columns: Sequence[Column], folder: Path) -> list[Path]:
+        """``write``'s files, each under a hidden name beside its own until ``commit`` puts them in
+        place (``discard`` removes them, and the folder if it made it)."""
+        self._flush()
+        self._folder = folder
+        self._made_folder = None if folder.exists() else folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self._prepared = []
+        try:
+            for column in columns:
+                path = folder / f"{column.slug}.xml"
+                part = path.with_name(f".{path.name}.part")
+                self._prepared.append((part, path))
+                suite = self._suites.get(id(column.run)) or _Suite(0)
+                with part.open("wb") as file:
+                    self._write_suite(file, column, suite)
+        except BaseException:
+            self.discard()
+            raise
+        return [path for _, path in self._prepared]
+
+    def commit(self) -> None:
+        for part, path in self._prepared:
+            part.replace(path)
+        _remove_stale(self._folder, {path for _, path in self._prepared})
+        self._prepared = []
+
+    def discard(self) -> None:
+        for part, _ in self._prepared:
+            part.unlink(missing_ok=True)
+        self._prepared = []
+        if self._made_folder is not None and not any(self._made_folder.iterdir()):
+            self._made_folder.rmdir()
 
     def _write_suite(self, file: IO[bytes], column: Column, suite: _Suite) -> None:
         counts = dict(suite.counts)

@@ -142,7 +142,9 @@ class MergedWriter:
 
     def close(self, complete: bool = True) -> None:
         """Finish the file; if ``complete`` is false (an error), leave no file behind."""
-        if self._file.closed:  # finished already, or left to a child
+        if self._file.closed:  # finished already, or left to a child (which may have died)
+            if not complete:
+                self._partial.unlink(missing_ok=True)
             return
         if complete:
             self._file.write(b"]}\n")
