@@ -131,18 +131,19 @@ def _read(files: Sequence[Path], opened: contextlib.ExitStack) -> ReportModel:
 def _junit_and_merged(
     files: Sequence[Path], folder: Path, merged: MergedWriter, received: Callable[[], Any]
 ) -> list[Path]:
-    """Read every run, a test at a time, into the merged file and the JUnit test cases; then
-    write one JUnit file per column (the columns received first, as ``_without_runs`` gives
-    them), put in place once the go-ahead is received (the other outputs were written)."""
+    """Read every run, a test at a time, into the merged file and the JUnit test cases (light:
+    this process checks every record beside it), the merged file put in place once the model's
+    columns are received (the records were good); then write one JUnit file per column,
+    put in place once the go-ahead is received (the other outputs were written)."""
     seen: dict[object, Run] = {}
     with contextlib.ExitStack() as opened, JUnitWriter() as junit:
-        with merged:
+        try:
             add_case, add_line = junit.add, merged.add
-            for run, tests in stream_runs(files, opened):
+            for run, tests in stream_runs(files, opened, light=True):
                 suite = junit.start(run)
                 merged.start(run)
                 for test, line, _, _ in tests:
-                    add_case(suite, test)
+                    add_case(suite, test, line)
                     add_line(line)
                 if _read_twice(run, seen):
                     junit.drop(run)
@@ -150,7 +151,12 @@ def _junit_and_merged(
                 else:
                     junit.end(suite)
                     merged.end(run)
-        columns = [dataclasses.replace(c, run=seen[identity]) for identity, c in received()]
+            merged.finish()
+            columns = [dataclasses.replace(c, run=seen[identity]) for identity, c in received()]
+        except BaseException:
+            merged.close(complete=False)
+            raise
+        merged.commit()
         written = junit.prepare(columns, folder)
         try:
             received()

@@ -35,7 +35,7 @@ from typing import IO
 
 from .._outcomes import Outcome
 from .._records import TestResult
-from .._results import Run
+from .._results import Run, TestLine, decode_test
 from .._terminal import safe
 from ._model import Column
 
@@ -94,16 +94,17 @@ class JUnitWriter:
         suite = self._suites[id(run)] = _Suite(self._scratch.tell())
         return suite
 
-    def add(self, suite: _Suite, test: TestResult) -> None:
-        """A test case of ``suite``, made now (the record is not kept) and written in batches."""
+    def add(self, suite: _Suite, test: TestResult | TestLine, line: bytes = b"") -> None:
+        """A test case of ``suite``, made now (the record is not kept) and written in batches; of a
+        ``TestLine`` that did not pass as expected, the whole record is read from its ``line``."""
         suite.counts["tests"] += 1
-        if test.as_expected and test.outcome is _PASS:
+        if test.outcome is _PASS and test.expected_outcome is _PASS:  # as expected
             # the evidence of passes is in index.html and merged.json
             case = (
                 f'    <testcase classname="\x01" name="{_attr(test.test_id)}" time="{test.duration:.6f}" />\n'
             )
         else:
-            case = _case(test, suite.counts)
+            case = _case(test if isinstance(test, TestResult) else decode_test(line), suite.counts)
         self._parts.append(case)
         self._pending += len(case)
         if self._pending > _FLUSH_CHARACTERS:

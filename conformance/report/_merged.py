@@ -142,17 +142,21 @@ class MergedWriter:
 
     def close(self, complete: bool = True) -> None:
         """Finish the file; if ``complete`` is false (an error), leave no file behind."""
-        if self._file.closed:  # finished already, or left to a child (which may have died)
-            if not complete:
-                self._partial.unlink(missing_ok=True)
-            return
         if complete:
-            self._file.write(b"]}\n")
-        self._file.close()
-        if complete:
-            self._partial.replace(self._path)
+            self.finish()
+            self.commit()
         else:
+            self._file.close()
             self._partial.unlink(missing_ok=True)
+
+    def finish(self) -> None:
+        """Write the end of the document; it is put in place by ``commit`` (or ``close``)."""
+        if not self._file.closed:
+            self._file.write(b"]}\n")
+            self._file.close()
+
+    def commit(self) -> None:
+        self._partial.replace(self._path)
 
 
 _BATCH = 1024

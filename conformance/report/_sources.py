@@ -21,17 +21,27 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal, overload
 
 from .._records import RunEnd, RunHeader, TestResult
-from .._results import ResultsFileError, Run, Source, read_results, stream_results
+from .._results import ResultsFileError, Run, Source, TestLine, read_results, stream_results
 from ._merged import is_merged, read_merged
 
-__all__ = ["ReportInputError", "StreamedTest", "find_files", "load_runs", "run_identity", "stream_runs"]
+__all__ = [
+    "LightTest",
+    "ReportInputError",
+    "StreamedTest",
+    "find_files",
+    "load_runs",
+    "run_identity",
+    "stream_runs",
+]
 
 #: A test record as it streams by: the record, its line of JSON, and where to read it again
 #: (its file and the offset of its line; None for a record kept in memory).
 StreamedTest = tuple[TestResult, bytes, Source | None, int]
+#: The same, read light (``stream_runs``): a merged file's records are whole.
+LightTest = tuple[TestResult | TestLine, bytes, Source | None, int]
 
 
 class ReportInputError(Exception):
@@ -46,16 +56,26 @@ def load_runs(paths: Sequence[Path]) -> tuple[list[Run], int]:
     return _without_duplicates(runs)
 
 
+@overload
 def stream_runs(
-    files: Sequence[Path], opened: contextlib.ExitStack
-) -> Iterator[tuple[Run, Iterator[StreamedTest]]]:
+    files: Sequence[Path], opened: contextlib.ExitStack, light: Literal[False] = False
+) -> Iterator[tuple[Run, Iterator[StreamedTest]]]: ...
+@overload
+def stream_runs(
+    files: Sequence[Path], opened: contextlib.ExitStack, light: Literal[True]
+) -> Iterator[tuple[Run, Iterator[LightTest]]]: ...
+def stream_runs(
+    files: Sequence[Path], opened: contextlib.ExitStack, light: bool = False
+) -> Iterator[tuple[Run, Iterator[Any]]]:
     """Every run in ``files`` (as ``find_files`` gives them) with an iterator of its tests, to be
     read through before the next run.
 
     A results file is read a line at a time and stays open (in ``opened``) so that a
     renderer can read a test again (``Source``); when its tests have been read, the run
     has its end record and ``count``. A merged file is read whole. Runs read twice are
-    not dropped here: ``run_identity`` tells them.
+    not dropped here: ``run_identity`` tells them. With ``light``, the test records of a
+    results file come as ``TestLine``s, only their few fields checked (for a reader beside
+    one that checks them all).
     """
     for path in files:
         try:
@@ -65,7 +85,7 @@ def stream_runs(
                 for run in runs:
                     yield run, ((test, test.to_json(), None, 0) for test in run.tests)
                 continue
-            records = stream_results(path, file)
+            records = stream_results(path, file, light)
             _, _, header = next(records)
         except ResultsFileError as error:
             raise ReportInputError(_one_line(str(error))) from None
@@ -73,14 +93,16 @@ def stream_runs(
             raise ReportInputError(f"{path}: cannot read it ({error.strerror or error})") from None
         assert isinstance(header, RunHeader)  # stream_results checks that it comes first
         run = Run(path, header, [], None, path.name, count=0)
-        yield run, _tests(run, records, Source(path, file))
+        yield run, _tests(run, records, Source(path, file), TestLine if light else TestResult)
 
 
-def _tests(run: Run, records: Iterator[tuple[int, bytes, Any]], source: Source) -> Iterator[StreamedTest]:
+def _tests(
+    run: Run, records: Iterator[tuple[int, bytes, Any]], source: Source, test_type: type
+) -> Iterator[Any]:
     count = 0
     try:
         for offset, line, record in records:
-            if isinstance(record, TestResult):
+            if isinstance(record, test_type):
                 count += 1
                 yield record, line, source, offset
             elif isinstance(record, RunEnd):
