@@ -121,3 +121,18 @@ def test_no_junit_file_when_the_page_cannot_be_written_as_before(
     assert make_reports([tmp_path / "results"], tmp_path / "out") == 2
     assert "index.html: cannot write it" in capsys.readouterr().err
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["index.html", "merged.json"]
+
+
+def test_a_pass_whose_evidence_is_malformed_is_refused_and_leaves_nothing_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The child reads test records light (not their evidence); the command's own check decides."""
+    path = write_run(tmp_path / "results" / "alpha.jsonl", [result("t.py::a"), result("t.py::b")])
+    lines = path.read_bytes().splitlines()
+    assert b'"t.py::b"' in lines[2] and b'"evidence":{' in lines[2]
+    lines[2] = lines[2].replace(b'"evidence":{', b'"evidence":{"steps":5,', 1)
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert make_reports([tmp_path / "results"], tmp_path / "out") == 2
+    error = capsys.readouterr().err
+    assert "alpha.jsonl, line 3" in error and error.count("\n") == 1
+    assert not (tmp_path / "out").exists()
