@@ -1,4 +1,4 @@
-"""Part of a report made beside the rest: the JUnit files, in a forked child on the other core.
+"""Part of a report made beside the rest: merged.json and JUnit, in a forked child on the other core.
 
 Design: the JUnit files need every test record (a test case each) and, at the
 end, the report model's columns (slugs, scores); the page needs the records
@@ -9,8 +9,9 @@ the values it waits for in turn (the columns; then the go-ahead, once the other
 outputs are written), ``result`` gives back what the child returned, or raises
 the exception it raised, all pickled through pipes. The caller sees what it saw
 when all was done in one process: the same outputs, the same messages, its own
-errors first. ``cancel`` (this process failed) lets the child end without
-writing. Without ``fork``, with other threads running (a fork copies only this
+errors first (``_commands`` says which output waits for which message).
+``cancel`` (this process failed) lets the child end without putting anything
+in place. Without ``fork``, with other threads running (a fork copies only this
 one), or if the fork fails, ``work`` runs here, in ``result``. A child that
 dies without an answer (killed) is ``ChildLost``: its work cannot be done
 again here, as what it had written is unknown.
