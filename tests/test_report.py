@@ -247,6 +247,17 @@ def test_stale_junit_files_of_this_report_go_others_stay(results: Path, tmp_path
     assert sorted(p.name for p in (tmp_path / "junit").iterdir()) == ["beta.xml", "mine.xml"]
 
 
+def test_hidden_junit_parts_a_killed_report_left_go(results: Path, tmp_path: Path) -> None:
+    make_reports([results], tmp_path)
+    junit = tmp_path / "junit"
+    ours = (junit / "alpha.xml").read_text(encoding="utf-8")
+    # a report killed before putting its file in place
+    (junit / ".gone.xml.part").write_text(ours, encoding="utf-8")
+    (junit / ".theirs.xml.part").write_text("<testsuites/>", encoding="utf-8")  # not one of ours
+    make_reports([results], tmp_path)
+    assert sorted(p.name for p in junit.iterdir()) == [".theirs.xml.part", "alpha.xml", "beta.xml"]
+
+
 def test_summary_markdown_has_the_table_the_matrix_and_the_unexpected(results: Path, tmp_path: Path) -> None:
     make_reports([results], tmp_path)
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")

@@ -343,8 +343,9 @@ _ATTRIBUTE_ENTITIES = (
 
 
 def _remove_stale(folder: Path, written: set[Path]) -> None:
-    """Remove our own files of adapters no longer in the report (CI would read them)."""
-    for path in folder.glob("*.xml"):
+    """Remove our own files of adapters no longer in the report (CI would read them), and the
+    hidden parts a report killed before putting them in place left behind."""
+    for path in [*folder.glob("*.xml"), *folder.glob(".*.xml.part")]:
         if path in written:
             continue
         with path.open("rb") as file:
