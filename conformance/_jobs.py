@@ -13,15 +13,16 @@ Children come from the fork server (``_forkserver``), started at the first
 test, once the parent is warm. A test can be started by the server, or ahead
 of its turn, only if all it asks for is the lab and its parameters (every
 battery test) and no skip marker holds it back; any other test is forked by
-the parent when its turn comes, with the fixtures pytest made for it. What
-a server's child needs of its test (the function, its parameters, its
-declared needs) is read off the pytest items once, in the parent, before the
-server is forked: a child that walked pytest's nodes and marks itself would
-copy every page they touch (some 90 page faults a test). So is
+the parent when its turn comes, with the fixtures pytest made for it. So is
 every test once the server is gone; a test whose child died with the server
 before reporting its ending is run again that way, and its evidence says so
 (its first child's exit status went with the server). Children started ahead
 of a run that stops early (``-x``, an interrupt) are killed and reaped at the end.
+
+What a server's child needs of its test (the function, its parameters, its
+declared needs) is read off the pytest items once, in the parent, before the
+server is forked: a child that walked pytest's nodes and marks itself would
+copy every page they touch (some 90 page faults a test).
 """
 
 from __future__ import annotations
